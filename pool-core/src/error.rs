@@ -1,0 +1,321 @@
+//! The errors a pool can return, each one giving back what it refused.
+//!
+//! A pool that refuses a task must not lose it. Like crossbeam's
+//! [`SendError<T>`](crossbeam_channel::SendError), every [`PoolError`] carries the
+//! task (for [`Pool`](crate::Pool)) or the argument (for
+//! [`PoolWithFunc`](crate::PoolWithFunc)) back to the caller, who can retry it,
+//! run it inline or report it.
+//!
+//! # `PoolError` vs `BuildError`
+//!
+//! [`BuildError`] is about the pool's *settings* (a capacity of 0, a stack too
+//! small, more threads than the OS allows): it comes from
+//! [`PoolBuilder::build`](crate::PoolBuilder::build) and [`tune`](crate::Pool::tune).
+//! [`PoolError`] is about one *task* that was not accepted: it comes from
+//! `submit`, `invoke` and their variants.
+
+use std::any::Any;
+use std::fmt;
+use std::io;
+
+/// A task (or argument) the pool did not accept, handed back to the caller.
+///
+/// # Examples
+///
+/// ```
+/// use pool_core::{Pool, PoolError};
+///
+/// let pool = Pool::new(1).unwrap();
+/// // A released pool refuses new work...
+/// pool.release();
+/// let err = pool.submit(|| println!("never runs")).unwrap_err();
+/// assert!(matches!(err, PoolError::Closed(_)));
+/// // ...and gives the closure back, so nothing is lost.
+/// let task = err.into_inner();
+/// # drop(task);
+/// ```
+pub enum PoolError<T> {
+    /// The pool was released (see [`Pool::release`](crate::Pool::release)).
+    Closed(T),
+    /// Every worker was busy and the pool would not wait: the pool is
+    /// `nonblocking`, the call was a `try_` call, or `max_blocking_tasks`
+    /// submitters were already waiting.
+    Overload(T),
+    /// Every worker stayed busy until the `_timeout` call's deadline.
+    Timeout(T),
+    /// The pool needed a new worker thread and the OS (or the process-wide
+    /// thread ceiling, see [`thread_ceiling`](crate::thread_ceiling)) refused it.
+    ThreadSpawn(T, io::Error),
+}
+
+impl<T> PoolError<T> {
+    /// Takes the refused task (or argument) back out of the error.
+    ///
+    /// ```
+    /// use pool_core::PoolWithFunc;
+    ///
+    /// let pool = PoolWithFunc::new(1, |n: u32| assert!(n > 0)).unwrap();
+    /// pool.release();
+    /// // The argument comes back untouched.
+    /// assert_eq!(pool.invoke(7).unwrap_err().into_inner(), 7);
+    /// ```
+    pub fn into_inner(self) -> T {
+        match self {
+            PoolError::Closed(t)
+            | PoolError::Overload(t)
+            | PoolError::Timeout(t)
+            | PoolError::ThreadSpawn(t, _) => t,
+        }
+    }
+
+    /// Changes the refused value, keeping the kind of refusal.
+    ///
+    /// ```
+    /// use pool_core::PoolError;
+    /// let err = PoolError::Timeout(2).map(|n| n * 10);
+    /// assert_eq!(err.into_inner(), 20);
+    /// ```
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> PoolError<U> {
+        match self {
+            PoolError::Closed(t) => PoolError::Closed(f(t)),
+            PoolError::Overload(t) => PoolError::Overload(f(t)),
+            PoolError::Timeout(t) => PoolError::Timeout(f(t)),
+            PoolError::ThreadSpawn(t, e) => PoolError::ThreadSpawn(f(t), e),
+        }
+    }
+
+    /// A short name for the kind of refusal, without the task.
+    ///
+    /// ```
+    /// use pool_core::PoolError;
+    /// assert_eq!(PoolError::Overload(()).kind(), "overload");
+    /// ```
+    pub fn kind(&self) -> &'static str {
+        match self {
+            PoolError::Closed(_) => "closed",
+            PoolError::Overload(_) => "overload",
+            PoolError::Timeout(_) => "timeout",
+            PoolError::ThreadSpawn(..) => "thread spawn",
+        }
+    }
+}
+
+// Debug must not require `T: Debug`: closures are not Debug.
+impl<T> fmt::Debug for PoolError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PoolError::ThreadSpawn(_, e) => write!(f, "ThreadSpawn(.., {e:?})"),
+            other => write!(f, "{}(..)", variant_name(other)),
+        }
+    }
+}
+
+fn variant_name<T>(e: &PoolError<T>) -> &'static str {
+    match e {
+        PoolError::Closed(_) => "Closed",
+        PoolError::Overload(_) => "Overload",
+        PoolError::Timeout(_) => "Timeout",
+        PoolError::ThreadSpawn(..) => "ThreadSpawn",
+    }
+}
+
+impl<T> fmt::Display for PoolError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PoolError::Closed(_) => f.write_str(
+                "the pool has been released and accepts no new tasks (call reboot() to reopen it); the task was returned",
+            ),
+            PoolError::Overload(_) => f.write_str(
+                "every worker is busy and the pool was told not to wait (nonblocking, try_submit, or max_blocking_tasks reached); the task was returned",
+            ),
+            PoolError::Timeout(_) => {
+                f.write_str("every worker stayed busy until the deadline; the task was returned")
+            }
+            PoolError::ThreadSpawn(_, e) => write!(
+                f,
+                "the pool needed a new worker thread and could not start one ({e}); the task was returned"
+            ),
+        }
+    }
+}
+
+impl<T> std::error::Error for PoolError<T> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            PoolError::ThreadSpawn(_, e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// A pool setting that was out of range, or a worker the OS would not start
+/// while building.
+///
+/// The message says which setting was wrong and what is allowed.
+///
+/// ```
+/// use pool_core::{BuildError, Pool};
+///
+/// let err = Pool::new(0).unwrap_err();
+/// assert!(matches!(err, BuildError::ZeroCapacity));
+/// assert!(err.to_string().contains("at least 1"));
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// `capacity(0)` or `tune(0)`: a pool needs at least one worker.
+    ZeroCapacity,
+    /// The capacity asks for more threads than this process may hold.
+    CapacityAboveThreadCeiling {
+        /// The capacity asked for.
+        requested: usize,
+        /// The largest capacity allowed here.
+        ceiling: usize,
+        /// Where the ceiling comes from (which `/proc` file or limit).
+        source: String,
+    },
+    /// `expiry(Duration::ZERO)`: idle workers need a positive lifetime.
+    ZeroExpiry,
+    /// `stack_size` below the smallest stack a thread can run on.
+    StackTooSmall {
+        /// The size asked for, in bytes.
+        requested: usize,
+        /// The smallest size allowed, in bytes.
+        minimum: usize,
+    },
+    /// `pre_alloc(true)`: the OS refused one of the worker threads.
+    Spawn {
+        /// How many workers had started before the failure (they are stopped again).
+        started: usize,
+        /// The OS error.
+        error: io::Error,
+    },
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::ZeroCapacity => {
+                f.write_str("capacity must be at least 1 worker (got 0)")
+            }
+            BuildError::CapacityAboveThreadCeiling { requested, ceiling, source } => write!(
+                f,
+                "capacity {requested} is above this process's thread ceiling: at most {ceiling} worker threads are allowed here ({source})"
+            ),
+            BuildError::ZeroExpiry => f.write_str(
+                "expiry must be longer than zero (use disable_purge() to keep idle workers forever)",
+            ),
+            BuildError::StackTooSmall { requested, minimum } => write!(
+                f,
+                "stack_size {requested} bytes is too small: at least {minimum} bytes are allowed"
+            ),
+            BuildError::Spawn { started, error } => write!(
+                f,
+                "could not pre-allocate the workers: the OS refused a thread after {started} had started ({error})"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            BuildError::Spawn { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
+
+/// `release_timeout` ran out of time before every worker thread had exited.
+///
+/// ```
+/// use pool_core::Pool;
+/// ///
+/// let pool = Pool::new(2).unwrap();
+/// pool.submit(|| ()).unwrap();
+/// // Plenty of time: every worker exits and is joined.
+/// assert!(pool.release_timeout(Duration::from_secs(10)).is_ok());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleaseTimeoutError {
+    /// Worker threads still alive when time ran out.
+    pub threads_left: usize,
+}
+
+impl fmt::Display for ReleaseTimeoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "release timed out with {} worker thread(s) still running their last task",
+            self.threads_left
+        )
+    }
+}
+
+impl std::error::Error for ReleaseTimeoutError {}
+
+/// Why [`TaskHandle::join`](crate::TaskHandle::join) has no value.
+pub enum JoinError {
+    /// The task panicked; this is its panic payload.
+    Panicked(Box<dyn Any + Send + 'static>),
+    /// The task was dropped before it ran (its pool's worker died with it).
+    Cancelled,
+}
+
+impl JoinError {
+    /// The panic payload, if the task panicked.
+    ///
+    /// ```
+    /// use pool_core::Pool;
+    ///
+    /// let pool = Pool::new(1).unwrap();
+    /// let handle = pool.spawn(|| -> u32 { panic!("boom") }).unwrap();
+    /// let payload = handle.join().unwrap_err().into_panic().unwrap();
+    /// assert_eq!(payload.downcast_ref::<&str>(), Some(&"boom"));
+    /// ```
+    pub fn into_panic(self) -> Option<Box<dyn Any + Send + 'static>> {
+        match self {
+            JoinError::Panicked(p) => Some(p),
+            JoinError::Cancelled => None,
+        }
+    }
+
+    /// The panic message, when the payload is a string.
+    pub fn panic_message(&self) -> Option<&str> {
+        match self {
+            JoinError::Panicked(p) => panic_message(p.as_ref()),
+            JoinError::Cancelled => None,
+        }
+    }
+}
+
+/// The text of a panic payload, when it is a `&str` or a `String`.
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> Option<&str> {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+}
+
+impl fmt::Debug for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JoinError::Panicked(p) => write!(f, "Panicked({:?})", panic_message(p.as_ref())),
+            JoinError::Cancelled => f.write_str("Cancelled"),
+        }
+    }
+}
+
+impl fmt::Display for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JoinError::Panicked(p) => match panic_message(p.as_ref()) {
+                Some(m) => write!(f, "the task panicked: {m}"),
+                None => f.write_str("the task panicked with a non-string payload"),
+            },
+            JoinError::Cancelled => f.write_str("the task was dropped before it ran"),
+        }
+    }
+}
+
+impl std::error::Error for JoinError {}

@@ -1,0 +1,106 @@
+//! An ants-style worker pool for Rust, and a Go-shaped `WaitGroup`.
+//!
+//! This crate is the Rust side of the Portuguese tutorial "Pool goroutine",
+//! which taught worker pools with Go's [ants](https://github.com/panjf2000/ants)
+//! library. The names follow ants so that the Go and the Rust read side by side.
+//!
+//! # Why a pool
+//!
+//! Starting a thread per job is simple, and it breaks at scale: every OS
+//! thread reserves a stack (2 MiB by default), costs tens of microseconds to
+//! start, and a process may hold only so many (see [`thread_ceiling`]). A pool
+//! starts at most `cap()` threads, reuses them, and makes extra jobs wait for
+//! a free worker, which also caps how hard you hit whatever the jobs call.
+//!
+//! # From ants to pool-core
+//!
+//! | ants (Go) | pool-core (Rust) |
+//! |---|---|
+//! | `ants.NewPool(n)` | [`Pool::new(n)`](Pool::new) |
+//! | `ants.NewPool(n, ants.WithX(..))` | [`Pool::builder()`](Pool::builder)`.capacity(n).x(..).build()` |
+//! | `p.Submit(func(){..})` | [`pool.submit(move \|\| ..)`](Pool::submit) |
+//! | — | [`try_submit`](Pool::try_submit), [`submit_timeout`](Pool::submit_timeout), [`spawn`](Pool::spawn) → [`TaskHandle`] |
+//! | `ants.NewPoolWithFunc(n, f)` | [`PoolWithFunc::new(n, f)`](PoolWithFunc::new) |
+//! | `p.Invoke(arg)` | [`pool.invoke(arg)`](PoolWithFunc::invoke) |
+//! | `p.Running()`, `Free()`, `Cap()`, `Waiting()` | [`running()`](Pool::running), [`free()`](Pool::free), [`cap()`](Pool::cap), [`waiting()`](Pool::waiting), plus [`idle()`](Pool::idle) and [`stats()`](Pool::stats) |
+//! | `p.Tune(n)` | [`tune(n)`](Pool::tune) |
+//! | `p.Release()`, `ReleaseTimeout(d)` | [`release()`](Pool::release), [`release_timeout(d)`](Pool::release_timeout) |
+//! | `p.Reboot()`, `IsClosed()` | [`reboot()`](Pool::reboot), [`is_closed()`](Pool::is_closed) |
+//! | `WithExpiryDuration`, `WithDisablePurge`, `WithPreAlloc`, `WithNonblocking`, `WithMaxBlockingTasks`, `WithPanicHandler` | [`PoolBuilder`] methods of the same names |
+//! | `ErrPoolClosed`, `ErrPoolOverload`, `ErrTimeout` | [`PoolError::Closed`], [`PoolError::Overload`], [`PoolError::Timeout`], each carrying the task back |
+//! | `ants.NewMultiPool(n, size, ants.RoundRobin)` | [`MultiPool::new(n, size, LoadBalancing::RoundRobin)`](MultiPool::new) |
+//! | `ants.Submit(f)` (default pool) | [`pool_core::submit(f)`](submit), [`default_pool()`] |
+//! | `sync.WaitGroup` | [`WaitGroup`] |
+//!
+//! # Where the Rust version differs
+//!
+//! - **Threads, not goroutines.** Workers are OS threads. They are expensive to
+//!   start and there is a ceiling per process, so capacities above
+//!   [`thread_ceiling`] are refused with a [`BuildError`] instead of crashing
+//!   later, and the default pool holds [`DEFAULT_POOL_CAPACITY`] threads, not
+//!   ants' `math.MaxInt32`.
+//! - **Prompt shrink.** ants' `Tune` to a smaller size leaves surplus idle
+//!   workers until the next purge; here they are retired at once, and no new
+//!   task starts while the new capacity is in use.
+//! - **Nothing is lost.** A refused task comes back in the error, as your own
+//!   closure type ([`PoolError::into_inner`]).
+//! - **No nil-task exit.** ants stops a worker when it receives a nil task;
+//!   Rust has no nil closure, so workers stop when the pool is released, when
+//!   they expire, or when `tune` retires them.
+//! - **Dropping joins.** When the last handle to a pool is dropped, the pool is
+//!   released and every worker thread is joined.
+//!
+//! # Example: the tutorial's test, in Rust
+//!
+//! ```
+//! use pool_core::{PoolWithFunc, WaitGroup};
+//!
+//! let wg = WaitGroup::new();
+//! // A pool of 10 workers with one fixed function, as ants.NewPoolWithFunc.
+//! let done = wg.clone();
+//! let pool = PoolWithFunc::new(10, move |id: usize| {
+//!     let _ = id; // exemplo6.ApiWorker(id) would go here
+//!     done.done();
+//! })
+//! .unwrap();
+//!
+//! // Invoke the pool once per job.
+//! for id in 0..1000 {
+//!     wg.add(1);
+//!     pool.invoke(id).unwrap();
+//! }
+//!
+//! // Wait until every job is done.
+//! wg.wait();
+//! println!("workers running: {}", pool.running());
+//! ```
+#![forbid(unsafe_code)]
+
+mod common;
+mod default_pool;
+mod engine;
+mod error;
+pub mod limits;
+mod monitor;
+mod multi_pool;
+mod options;
+mod pool;
+mod pool_with_func;
+mod queue;
+mod spin;
+mod stats;
+mod task;
+mod wait_group;
+mod worker;
+
+pub use default_pool::{DEFAULT_POOL_CAPACITY, default_pool, submit};
+pub use error::{BuildError, JoinError, PoolError, ReleaseTimeoutError};
+pub use limits::{ThreadCeiling, live_threads, thread_ceiling};
+pub use multi_pool::{LoadBalancing, MultiPool};
+pub use options::{DEFAULT_CAPACITY, MIN_STACK_SIZE, PanicHandler, PoolBuilder};
+pub use pool::Pool;
+pub use pool_with_func::PoolWithFunc;
+pub use stats::PoolStats;
+pub use task::TaskHandle;
+pub use wait_group::WaitGroup;
+

@@ -1,0 +1,326 @@
+//! The builder that sets up a pool: ants' `Options`, as a Rust builder.
+//!
+//! ants configures a pool with functional options
+//! (`ants.NewPool(10, ants.WithExpiryDuration(d), ants.WithNonblocking(true))`).
+//! Here the same settings are methods on [`PoolBuilder`], checked once in
+//! [`build`](PoolBuilder::build), so a wrong value is a [`BuildError`] that says
+//! what is allowed instead of a pool that misbehaves later.
+//!
+//! | ants option | `PoolBuilder` method | default |
+//! |---|---|---|
+//! | `size` argument | [`capacity`](PoolBuilder::capacity) | [`DEFAULT_CAPACITY`] |
+//! | `WithExpiryDuration` | [`expiry`](PoolBuilder::expiry) | 1 s |
+//! | `WithDisablePurge` | [`disable_purge`](PoolBuilder::disable_purge) | purge on |
+//! | `WithPreAlloc` | [`pre_alloc`](PoolBuilder::pre_alloc) | `false` |
+//! | `WithNonblocking` | [`nonblocking`](PoolBuilder::nonblocking) | `false` |
+//! | `WithMaxBlockingTasks` | [`max_blocking_tasks`](PoolBuilder::max_blocking_tasks) | 0 (no limit) |
+//! | `WithPanicHandler` | [`panic_handler`](PoolBuilder::panic_handler) | none: the panic is counted |
+//! | — (goroutines have no names) | [`thread_name`](PoolBuilder::thread_name) | `"pool-worker"` |
+//! | — (goroutine stacks grow) | [`stack_size`](PoolBuilder::stack_size) | Rust's default (2 MiB) |
+//!
+//! # Example
+//!
+//! ```
+//! use pool_core::Pool;
+//! use std::time::Duration;
+//!
+//! // A pool of 4 workers that gives up at once when all are busy.
+//! let pool = Pool::builder()
+//!     .capacity(4)
+//!     .expiry(Duration::from_millis(500))
+//!     .nonblocking(true)
+//!     .thread_name("demo")
+//!     .build()
+//!     .unwrap();
+//! assert_eq!(pool.cap(), 4);
+//! ```
+
+use std::any::Any;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::engine::Engine;
+use crate::error::BuildError;
+use crate::limits::thread_ceiling;
+use crate::pool::{Job, Pool};
+use crate::pool_with_func::PoolWithFunc;
+
+/// The capacity of a builder whose [`capacity`](PoolBuilder::capacity) was not set.
+pub const DEFAULT_CAPACITY: usize = 1000;
+
+/// The smallest `stack_size` accepted, in bytes.
+pub const MIN_STACK_SIZE: usize = 16 * 1024;
+
+/// What a panic handler receives: the panic payload of the task.
+pub type PanicHandler = Arc<dyn Fn(Box<dyn Any + Send + 'static>) + Send + Sync + 'static>;
+
+/// Settings shared by the pool's engine; checked by [`PoolBuilder`].
+#[derive(Clone)]
+pub(crate) struct Options {
+    pub(crate) capacity: usize,
+    pub(crate) expiry: Option<Duration>,
+    pub(crate) pre_alloc: bool,
+    pub(crate) nonblocking: bool,
+    pub(crate) max_blocking_tasks: usize,
+    pub(crate) panic_handler: Option<PanicHandler>,
+    pub(crate) thread_name: String,
+    pub(crate) stack_size: Option<usize>,
+}
+
+/// Sets up a [`Pool`] or a [`PoolWithFunc`]. Made by [`Pool::builder`].
+///
+/// ```
+/// use pool_core::Pool;
+///
+/// // Start all 8 workers now instead of on demand.
+/// let pool = Pool::builder().capacity(8).pre_alloc(true).build().unwrap();
+/// assert_eq!(pool.running(), 8);
+/// ```
+#[derive(Clone)]
+#[must_use = "a builder does nothing until build() is called"]
+pub struct PoolBuilder {
+    capacity: usize,
+    expiry: Duration,
+    purge: bool,
+    opts_pre_alloc: bool,
+    nonblocking: bool,
+    max_blocking_tasks: usize,
+    panic_handler: Option<PanicHandler>,
+    thread_name: String,
+    stack_size: Option<usize>,
+}
+
+impl Default for PoolBuilder {
+    fn default() -> Self {
+        PoolBuilder {
+            capacity: DEFAULT_CAPACITY,
+            expiry: Duration::from_secs(1),
+            purge: true,
+            opts_pre_alloc: false,
+            nonblocking: false,
+            max_blocking_tasks: 0,
+            panic_handler: None,
+            thread_name: "pool-worker".to_owned(),
+            stack_size: None,
+        }
+    }
+}
+
+impl fmt::Debug for PoolBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PoolBuilder")
+            .field("capacity", &self.capacity)
+            .field("expiry", &self.expiry)
+            .field("purge", &self.purge)
+            .field("pre_alloc", &self.opts_pre_alloc)
+            .field("nonblocking", &self.nonblocking)
+            .field("max_blocking_tasks", &self.max_blocking_tasks)
+            .field("panic_handler", &self.panic_handler.is_some())
+            .field("thread_name", &self.thread_name)
+            .field("stack_size", &self.stack_size)
+            .finish()
+    }
+}
+
+impl PoolBuilder {
+    /// A builder with the defaults listed in the module docs.
+    ///
+    /// ```
+    /// let pool = pool_core::PoolBuilder::new().build().unwrap();
+    /// assert_eq!(pool.cap(), pool_core::DEFAULT_CAPACITY);
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The most tasks that run at once, which is also the most worker threads
+    /// the pool starts. At least 1, at most [`thread_ceiling`].
+    ///
+    /// ```
+    /// let pool = pool_core::Pool::builder().capacity(3).build().unwrap();
+    /// assert_eq!(pool.cap(), 3);
+    /// ```
+    pub fn capacity(mut self, capacity: usize) -> Self {
+        self.capacity = capacity;
+        self
+    }
+
+    /// How long a worker may sit idle before it exits (ants' purge). Default 1 s.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// // Idle workers leave after 50 ms.
+    /// let pool = pool_core::Pool::builder().expiry(Duration::from_millis(50)).build().unwrap();
+    /// # drop(pool);
+    /// ```
+    pub fn expiry(mut self, expiry: Duration) -> Self {
+        self.expiry = expiry;
+        self
+    }
+
+    /// Keeps idle workers forever instead of letting them expire.
+    ///
+    /// ```
+    /// let pool = pool_core::Pool::builder().capacity(2).disable_purge().pre_alloc(true).build().unwrap();
+    /// // The two workers stay, however long they idle.
+    /// assert_eq!(pool.running(), 2);
+    /// ```
+    pub fn disable_purge(mut self) -> Self {
+        self.purge = false;
+        self
+    }
+
+    /// Starts every worker in `build()` instead of on demand.
+    ///
+    /// ```
+    /// let pool = pool_core::Pool::builder().capacity(4).pre_alloc(true).build().unwrap();
+    /// assert_eq!(pool.running(), 4);
+    /// ```
+    pub fn pre_alloc(mut self, pre_alloc: bool) -> Self {
+        self.opts_pre_alloc = pre_alloc;
+        self
+    }
+
+    /// With `true`, `submit`/`invoke` never wait: when every worker is busy they
+    /// return [`PoolError::Overload`](crate::PoolError::Overload) with the task.
+    ///
+    /// ```
+    /// let pool = pool_core::Pool::builder().nonblocking(true).build().unwrap();
+    /// # drop(pool);
+    /// ```
+    pub fn nonblocking(mut self, nonblocking: bool) -> Self {
+        self.nonblocking = nonblocking;
+        self
+    }
+
+    /// At most this many submitters may wait at once; the next one gets
+    /// [`PoolError::Overload`](crate::PoolError::Overload). 0 means no limit.
+    ///
+    /// ```
+    /// let pool = pool_core::Pool::builder().max_blocking_tasks(16).build().unwrap();
+    /// # drop(pool);
+    /// ```
+    pub fn max_blocking_tasks(mut self, max: usize) -> Self {
+        self.max_blocking_tasks = max;
+        self
+    }
+
+    /// Called on the worker thread with the payload of every task that
+    /// panics. A handler that panics itself is caught and counted too.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    ///
+    /// let seen = Arc::new(AtomicUsize::new(0));
+    /// let seen2 = seen.clone();
+    /// let pool = pool_core::Pool::builder()
+    ///     .panic_handler(move |_payload| { seen2.fetch_add(1, Ordering::SeqCst); })
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(pool);
+    /// ```
+    pub fn panic_handler<H>(mut self, handler: H) -> Self
+    where
+        H: Fn(Box<dyn Any + Send + 'static>) + Send + Sync + 'static,
+    {
+        self.panic_handler = Some(Arc::new(handler));
+        self
+    }
+
+    /// Worker threads are named `"{prefix}-{n}"` (Linux shows the first 15 bytes).
+    ///
+    /// ```
+    /// let pool = pool_core::Pool::builder().thread_name("api").build().unwrap();
+    /// let name = pool.spawn(|| std::thread::current().name().map(str::to_owned)).unwrap().join().unwrap();
+    /// assert!(name.unwrap().starts_with("api-"));
+    /// ```
+    pub fn thread_name(mut self, prefix: impl Into<String>) -> Self {
+        self.thread_name = prefix.into();
+        self
+    }
+
+    /// The stack reserved for each worker thread, in bytes (at least [`MIN_STACK_SIZE`]).
+    ///
+    /// ```
+    /// let pool = pool_core::Pool::builder().stack_size(256 * 1024).build().unwrap();
+    /// # drop(pool);
+    /// ```
+    pub fn stack_size(mut self, bytes: usize) -> Self {
+        self.stack_size = Some(bytes);
+        self
+    }
+
+    /// Builds a [`Pool`] that runs closures.
+    ///
+    /// ```
+    /// let pool = pool_core::Pool::builder().capacity(2).build().unwrap();
+    /// pool.submit(|| println!("hello from a worker")).unwrap();
+    /// ```
+    pub fn build(self) -> Result<Pool, BuildError> {
+        let opts = self.check()?;
+        let engine = Engine::start(opts, Box::new(|job: Job| job.run()))?;
+        Ok(Pool::from_engine(engine))
+    }
+
+    /// Builds a [`PoolWithFunc`] that runs `f` on every argument it is given.
+    ///
+    /// ```
+    /// let pool = pool_core::Pool::builder()
+    ///     .capacity(2)
+    ///     .build_with_func(|n: u64| assert!(n < 10))
+    ///     .unwrap();
+    /// pool.invoke(3).unwrap();
+    /// ```
+    pub fn build_with_func<T, F>(self, f: F) -> Result<PoolWithFunc<T>, BuildError>
+    where
+        T: Send + 'static,
+        F: Fn(T) + Send + Sync + 'static,
+    {
+        let opts = self.check()?;
+        let engine = Engine::start(opts, Box::new(f))?;
+        Ok(PoolWithFunc::from_engine(engine))
+    }
+
+    fn check(self) -> Result<Options, BuildError> {
+        check_capacity(self.capacity)?;
+        if self.expiry.is_zero() {
+            return Err(BuildError::ZeroExpiry);
+        }
+        if let Some(bytes) = self.stack_size {
+            if bytes < MIN_STACK_SIZE {
+                return Err(BuildError::StackTooSmall {
+                    requested: bytes,
+                    minimum: MIN_STACK_SIZE,
+                });
+            }
+        }
+        Ok(Options {
+            capacity: self.capacity,
+            expiry: self.purge.then_some(self.expiry),
+            pre_alloc: self.opts_pre_alloc,
+            nonblocking: self.nonblocking,
+            max_blocking_tasks: self.max_blocking_tasks,
+            panic_handler: self.panic_handler,
+            thread_name: self.thread_name,
+            stack_size: self.stack_size,
+        })
+    }
+}
+
+/// A capacity is allowed when it is at least 1 and at most the thread ceiling.
+pub(crate) fn check_capacity(capacity: usize) -> Result<(), BuildError> {
+    if capacity == 0 {
+        return Err(BuildError::ZeroCapacity);
+    }
+    let ceiling = thread_ceiling();
+    if capacity > ceiling.max_threads {
+        return Err(BuildError::CapacityAboveThreadCeiling {
+            requested: capacity,
+            ceiling: ceiling.max_threads,
+            source: ceiling.source.clone(),
+        });
+    }
+    Ok(())
+}

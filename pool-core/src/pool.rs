@@ -1,0 +1,261 @@
+//! A pool of worker threads that runs closures: ants' `NewPool` + `Submit`.
+//!
+//! Use a [`Pool`] when every job is different code: each `submit` hands over a
+//! closure, which the pool boxes and runs on one of at most `cap()` worker
+//! threads. At most `cap()` tasks run at once; when all workers are busy,
+//! `submit` waits for one (or refuses, if you asked it not to wait).
+//!
+//! # Pool vs PoolWithFunc
+//!
+//! | | [`Pool`] | [`PoolWithFunc<T>`](crate::PoolWithFunc) |
+//! |---|---|---|
+//! | ants | `NewPool(n)` + `Submit(func(){...})` | `NewPoolWithFunc(n, f)` + `Invoke(arg)` |
+//! | a job is | a closure (any code) | an argument `T` for the one function |
+//! | per job it allocates | the boxed closure | nothing |
+//! | refused job comes back as | your closure `F` | your argument `T` |
+//! | tutorial example | `exemplo7` | `exemplo6` |
+//!
+//! # Example
+//!
+//! ```
+//! use pool_core::{Pool, WaitGroup};
+//! use std::sync::atomic::{AtomicUsize, Ordering};
+//! use std::sync::Arc;
+//!
+//! // A pool of 4 workers, as ants.NewPool(4).
+//! let pool = Pool::new(4).unwrap();
+//! let wg = WaitGroup::new();
+//! let sum = Arc::new(AtomicUsize::new(0));
+//!
+//! // Submit the jobs, one wg.add(1) each.
+//! for i in 1..=100 {
+//!     wg.add(1);
+//!     let (wg, sum) = (wg.clone(), sum.clone());
+//!     pool.submit(move || {
+//!         sum.fetch_add(i, Ordering::Relaxed);
+//!         wg.done();
+//!     })
+//!     .unwrap();
+//! }
+//!
+//! // Wait until every job is done.
+//! wg.wait();
+//! assert_eq!(sum.load(Ordering::Relaxed), 5050);
+//! ```
+
+use std::any::Any;
+use std::sync::atomic::Ordering::SeqCst;
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
+
+use crate::engine::{Engine, Owner, Wait};
+use crate::error::{BuildError, PoolError};
+use crate::options::PoolBuilder;
+use crate::task::{ResultSlot, TaskHandle, task_channel};
+
+/// A boxed task, as the pool's channel carries it.
+pub(crate) type Job = Box<dyn Task>;
+
+/// A closure that can also be handed back as its own type when refused.
+pub(crate) trait Task: Send {
+    fn run(self: Box<Self>);
+    fn into_any(self: Box<Self>) -> Box<dyn Any>;
+}
+
+struct Closure<F>(F);
+
+impl<F: FnOnce() + Send + 'static> Task for Closure<F> {
+    fn run(self: Box<Self>) {
+        (self.0)()
+    }
+    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+        self
+    }
+}
+
+/// Unboxes a refused job back into the caller's closure type.
+fn give_back<F: FnOnce() + Send + 'static>(err: PoolError<Job>) -> PoolError<F> {
+    err.map(|job| {
+        let closure = job
+            .into_any()
+            .downcast::<Closure<F>>()
+            .expect("the pool hands back the very job it was given");
+        closure.0
+    })
+}
+
+/// A pool of at most `cap()` worker threads running submitted closures.
+///
+/// Cloning a `Pool` gives another handle to the same pool; when the last
+/// handle is dropped the pool is released and its threads are joined.
+///
+/// ```
+/// let pool = pool_core::Pool::new(2).unwrap();
+/// let other = pool.clone();
+/// other.submit(|| ()).unwrap();
+/// assert_eq!(pool.cap(), 2);
+/// ```
+#[derive(Clone)]
+pub struct Pool {
+    owner: Arc<Owner<Job>>,
+}
+
+impl Pool {
+    /// A pool of `capacity` workers with default settings (ants' `NewPool(capacity)`).
+    ///
+    /// ```
+    /// use pool_core::Pool;
+    /// assert!(Pool::new(10).is_ok());
+    /// // A pool needs at least one worker.
+    /// assert!(Pool::new(0).is_err());
+    /// ```
+    pub fn new(capacity: usize) -> Result<Pool, BuildError> {
+        PoolBuilder::new().capacity(capacity).build()
+    }
+
+    /// A [`PoolBuilder`] for every other setting.
+    ///
+    /// ```
+    /// let pool = pool_core::Pool::builder().capacity(8).nonblocking(true).build().unwrap();
+    /// assert_eq!(pool.cap(), 8);
+    /// ```
+    pub fn builder() -> PoolBuilder {
+        PoolBuilder::new()
+    }
+
+    pub(crate) fn from_engine(engine: Arc<Engine<Job>>) -> Pool {
+        Pool {
+            owner: Arc::new(Owner { engine }),
+        }
+    }
+
+    fn engine(&self) -> &Arc<Engine<Job>> {
+        &self.owner.engine
+    }
+
+    /// Runs `task` on a worker, waiting for one to be free if all are busy
+    /// (ants' `Submit`). A `nonblocking` pool refuses instead of waiting.
+    ///
+    /// ```
+    /// let pool = pool_core::Pool::new(1).unwrap();
+    /// let (tx, rx) = std::sync::mpsc::channel();
+    /// // The closure runs on the pool's worker thread.
+    /// pool.submit(move || tx.send(21 * 2).unwrap()).unwrap();
+    /// assert_eq!(rx.recv().unwrap(), 42);
+    /// ```
+    pub fn submit<F>(&self, task: F) -> Result<(), PoolError<F>>
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        self.submit_with(task, Wait::Forever)
+    }
+
+    /// Like [`submit`](Pool::submit), but never waits: with every worker busy
+    /// it returns [`PoolError::Overload`] and the task.
+    ///
+    /// ```
+    /// use pool_core::{Pool, PoolError};
+    /// let pool = Pool::new(1).unwrap();
+    /// let (hold, gate) = std::sync::mpsc::channel::<()>();
+    /// // Keep the only worker busy until `hold` is dropped.
+    /// pool.submit(move || { let _ = gate.recv(); }).unwrap();
+    /// assert!(matches!(pool.try_submit(|| ()), Err(PoolError::Overload(_))));
+    /// drop(hold);
+    /// ```
+    pub fn try_submit<F>(&self, task: F) -> Result<(), PoolError<F>>
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        self.submit_with(task, Wait::Never)
+    }
+
+    /// Like [`submit`](Pool::submit), but waits at most `timeout` for a free
+    /// worker, then returns [`PoolError::Timeout`] and the task.
+    ///
+    /// ```
+    /// use pool_core::{Pool, PoolError};
+    /// use std::time::Duration;
+    /// let pool = Pool::new(1).unwrap();
+    /// let (hold, gate) = std::sync::mpsc::channel::<()>();
+    /// pool.submit(move || { let _ = gate.recv(); }).unwrap();
+    /// let err = pool.submit_timeout(|| (), Duration::from_millis(10)).unwrap_err();
+    /// assert!(matches!(err, PoolError::Timeout(_)));
+    /// drop(hold);
+    /// ```
+    pub fn submit_timeout<F>(&self, task: F, timeout: Duration) -> Result<(), PoolError<F>>
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        self.submit_with(task, Wait::Until(Instant::now() + timeout))
+    }
+
+    fn submit_with<F>(&self, task: F, wait: Wait) -> Result<(), PoolError<F>>
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        let job: Job = Box::new(Closure(task));
+        self.engine().submit(job, wait).map_err(give_back)
+    }
+
+    /// Runs `task` on a worker and returns a handle to its result, like
+    /// `std::thread::spawn` but on the pool. A panic comes back from
+    /// [`TaskHandle::join`] as an error carrying the payload.
+    ///
+    /// ```
+    /// let pool = pool_core::Pool::new(2).unwrap();
+    /// let handle = pool.spawn(|| 6 * 7).unwrap();
+    /// assert_eq!(handle.join().unwrap(), 42);
+    /// ```
+    pub fn spawn<F, R>(&self, task: F) -> Result<TaskHandle<R>, PoolError<F>>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        let (slot, handle) = task_channel();
+        let job: Job = Box::new(Spawned {
+            task,
+            slot,
+            engine: Arc::downgrade(self.engine()),
+        });
+        match self.engine().submit(job, Wait::Forever) {
+            Ok(()) => Ok(handle),
+            Err(err) => Err(err.map(|job| {
+                let spawned = job
+                    .into_any()
+                    .downcast::<Spawned<F, R>>()
+                    .expect("the pool hands back the very job it was given");
+                spawned.task
+            })),
+        }
+    }
+}
+
+/// A spawned task: its closure, where its result goes, and the pool whose
+/// panic count it adds to.
+struct Spawned<F, R> {
+    task: F,
+    slot: ResultSlot<R>,
+    engine: Weak<Engine<Job>>,
+}
+
+impl<F, R> Task for Spawned<F, R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    fn run(self: Box<Self>) {
+        let Spawned { task, slot, engine } = *self;
+        // The panic is caught here so its payload reaches the handle; the
+        // pool still counts it.
+        if slot.run(task) {
+            if let Some(engine) = engine.upgrade() {
+                engine.panicked.fetch_add(1, SeqCst);
+            }
+        }
+    }
+    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+        self
+    }
+}
+
+crate::common::pool_methods!(Pool, "pool_core::Pool::new(4).unwrap()");

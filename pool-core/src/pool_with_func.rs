@@ -1,0 +1,150 @@
+//! A pool that runs one fixed function on many arguments: ants' `NewPoolWithFunc` + `Invoke`.
+//!
+//! Use a [`PoolWithFunc<T>`] when every job is the same code on different
+//! data: the function is given once, at build time, and each job is only its
+//! argument. The argument travels through the pool as plain data, so a job
+//! allocates nothing (a [`Pool`](crate::Pool) boxes every closure).
+//!
+//! # Pool vs PoolWithFunc
+//!
+//! See the table in [`Pool`](crate::pool): a `Pool` takes *code* per job, a
+//! `PoolWithFunc` takes *data* per job. The tutorial's `exemplo6` is a
+//! `PoolWithFunc` (`ApiWorker(i)` with `i` as the argument); `exemplo7` is a
+//! `Pool`.
+//!
+//! # Example
+//!
+//! ```
+//! use pool_core::{PoolWithFunc, WaitGroup};
+//! use std::sync::atomic::{AtomicU64, Ordering};
+//! use std::sync::Arc;
+//!
+//! let wg = WaitGroup::new();
+//! let total = Arc::new(AtomicU64::new(0));
+//!
+//! // The one function, fixed when the pool is built (ants' NewPoolWithFunc).
+//! let (wg2, total2) = (wg.clone(), total.clone());
+//! let pool = PoolWithFunc::new(4, move |n: u64| {
+//!     total2.fetch_add(n, Ordering::Relaxed);
+//!     wg2.done();
+//! })
+//! .unwrap();
+//!
+//! // Invoke it with each argument.
+//! for n in 1..=10 {
+//!     wg.add(1);
+//!     pool.invoke(n).unwrap();
+//! }
+//!
+//! // Wait until every job is done.
+//! wg.wait();
+//! assert_eq!(total.load(Ordering::Relaxed), 55);
+//! ```
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::engine::{Engine, Owner, Wait};
+use crate::error::{BuildError, PoolError};
+use crate::options::PoolBuilder;
+
+/// A pool of at most `cap()` worker threads running one function on each
+/// argument it is given.
+///
+/// Cloning gives another handle to the same pool; dropping the last handle
+/// releases the pool and joins its threads.
+///
+/// ```
+/// let pool = pool_core::PoolWithFunc::new(2, |s: String| assert!(!s.is_empty())).unwrap();
+/// pool.invoke("job".to_owned()).unwrap();
+/// ```
+pub struct PoolWithFunc<T: Send + 'static> {
+    owner: Arc<Owner<T>>,
+}
+
+impl<T: Send + 'static> Clone for PoolWithFunc<T> {
+    fn clone(&self) -> Self {
+        PoolWithFunc {
+            owner: Arc::clone(&self.owner),
+        }
+    }
+}
+
+impl<T: Send + 'static> PoolWithFunc<T> {
+    /// A pool of `capacity` workers that run `f` on every argument
+    /// (ants' `NewPoolWithFunc(capacity, f)`). For other settings use
+    /// [`PoolBuilder::build_with_func`].
+    ///
+    /// ```
+    /// use pool_core::PoolWithFunc;
+    /// let pool = PoolWithFunc::new(8, |id: usize| { let _ = id; }).unwrap();
+    /// assert_eq!(pool.cap(), 8);
+    /// ```
+    pub fn new<F>(capacity: usize, f: F) -> Result<Self, BuildError>
+    where
+        F: Fn(T) + Send + Sync + 'static,
+    {
+        PoolBuilder::new().capacity(capacity).build_with_func(f)
+    }
+
+    pub(crate) fn from_engine(engine: Arc<Engine<T>>) -> Self {
+        PoolWithFunc {
+            owner: Arc::new(Owner { engine }),
+        }
+    }
+
+    fn engine(&self) -> &Arc<Engine<T>> {
+        &self.owner.engine
+    }
+
+    /// Runs the pool's function on `arg`, waiting for a free worker if all
+    /// are busy (ants' `Invoke`). A `nonblocking` pool refuses instead.
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// let (tx, rx) = mpsc::channel();
+    /// let tx = std::sync::Mutex::new(tx);
+    /// let pool = pool_core::PoolWithFunc::new(1, move |n: i32| tx.lock().unwrap().send(n * 2).unwrap()).unwrap();
+    /// pool.invoke(21).unwrap();
+    /// assert_eq!(rx.recv().unwrap(), 42);
+    /// ```
+    pub fn invoke(&self, arg: T) -> Result<(), PoolError<T>> {
+        self.engine().submit(arg, Wait::Forever)
+    }
+
+    /// Like [`invoke`](PoolWithFunc::invoke), but never waits: with every
+    /// worker busy it returns [`PoolError::Overload`] and the argument.
+    ///
+    /// ```
+    /// use pool_core::{PoolError, PoolWithFunc};
+    /// use std::sync::mpsc::Receiver;
+    /// use std::sync::Mutex;
+    /// // Each argument is a gate the worker waits on.
+    /// let pool = PoolWithFunc::new(1, |gate: Mutex<Receiver<()>>| { let _ = gate.lock().unwrap().recv(); }).unwrap();
+    /// let (hold, gate) = std::sync::mpsc::channel();
+    /// pool.invoke(Mutex::new(gate)).unwrap();
+    /// let (_other, gate2) = std::sync::mpsc::channel();
+    /// assert!(matches!(pool.try_invoke(Mutex::new(gate2)), Err(PoolError::Overload(_))));
+    /// drop(hold);
+    /// ```
+    pub fn try_invoke(&self, arg: T) -> Result<(), PoolError<T>> {
+        self.engine().submit(arg, Wait::Never)
+    }
+
+    /// Like [`invoke`](PoolWithFunc::invoke), but waits at most `timeout` for
+    /// a free worker, then returns [`PoolError::Timeout`] and the argument.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let pool = pool_core::PoolWithFunc::new(2, |_: u8| ()).unwrap();
+    /// assert!(pool.invoke_timeout(1, Duration::from_secs(1)).is_ok());
+    /// ```
+    pub fn invoke_timeout(&self, arg: T, timeout: Duration) -> Result<(), PoolError<T>> {
+        self.engine().submit(arg, Wait::Until(Instant::now() + timeout))
+    }
+}
+
+crate::common::pool_methods!(
+    PoolWithFunc<T>,
+    "pool_core::PoolWithFunc::new(4, |_: u32| ()).unwrap()"
+);

@@ -1,0 +1,88 @@
+//! A snapshot of what a pool is doing and has done.
+//!
+//! ants answers `Running()`, `Free()`, `Cap()` and `Waiting()` one call at a
+//! time; [`PoolStats`] gathers those with the lifetime counters a benchmark or
+//! a classroom wants to print (tasks submitted, completed, panicked, threads
+//! started and retired).
+//!
+//! The fields are read one after another while the pool keeps working, so a
+//! snapshot of a busy pool is approximate; once the pool is quiet it is exact.
+//!
+//! ```
+//! use pool_core::{Pool, WaitGroup};
+//!
+//! let pool = Pool::new(2).unwrap();
+//! let wg = WaitGroup::new();
+//! for _ in 0..10 {
+//!     wg.add(1);
+//!     let wg = wg.clone();
+//!     pool.submit(move || wg.done()).unwrap();
+//! }
+//! wg.wait();
+//! let stats = pool.stats();
+//! assert_eq!(stats.submitted, 10);
+//! assert!(stats.threads_spawned <= 2);
+//! ```
+
+use std::fmt;
+
+/// What a pool is doing now, and its counters since it was built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PoolStats {
+    /// Most tasks that may run at once (ants' `Cap()`).
+    pub capacity: usize,
+    /// Worker threads alive, busy or idle (ants' `Running()`).
+    pub running: usize,
+    /// Of those, the ones not running a task.
+    pub idle: usize,
+    /// Submitters blocked waiting for a free worker (ants' `Waiting()`).
+    pub waiting: usize,
+    /// Tasks accepted and not yet finished (queued or running).
+    pub in_flight: usize,
+    /// Tasks accepted since the pool was built.
+    pub submitted: u64,
+    /// Tasks finished, the ones that panicked included.
+    pub completed: u64,
+    /// Tasks that panicked.
+    pub panicked: u64,
+    /// Panic handlers that panicked themselves (caught and counted).
+    pub handler_panicked: u64,
+    /// Worker threads started since the pool was built.
+    pub threads_spawned: u64,
+    /// Worker threads that have exited (expired, retired by `tune`, or released).
+    pub threads_retired: u64,
+    /// Whether the pool has been released.
+    pub closed: bool,
+}
+
+impl PoolStats {
+    /// Capacity not taken by a live worker (ants' `Free()`).
+    ///
+    /// ```
+    /// let pool = pool_core::Pool::new(5).unwrap();
+    /// assert_eq!(pool.stats().free(), 5);
+    /// ```
+    pub fn free(&self) -> usize {
+        self.capacity.saturating_sub(self.running)
+    }
+}
+
+impl fmt::Display for PoolStats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "capacity {}, workers {} ({} idle), waiting {}, in flight {}, submitted {}, completed {}, panicked {}, threads spawned {}, retired {}{}",
+            self.capacity,
+            self.running,
+            self.idle,
+            self.waiting,
+            self.in_flight,
+            self.submitted,
+            self.completed,
+            self.panicked,
+            self.threads_spawned,
+            self.threads_retired,
+            if self.closed { ", released" } else { "" }
+        )
+    }
+}

@@ -1,0 +1,121 @@
+//! A handle to one spawned task's result: `std::thread::JoinHandle`, for a pool.
+//!
+//! ants has no such thing (a Go task reports back through a channel or a
+//! shared variable you set up yourself). In Rust it is the natural shape:
+//! [`Pool::spawn`](crate::Pool::spawn) returns a [`TaskHandle<R>`], and
+//! [`join`](TaskHandle::join) gives the task's value, or its panic.
+//!
+//! # TaskHandle vs WaitGroup
+//!
+//! A [`WaitGroup`](crate::WaitGroup) waits for *many* tasks and returns
+//! nothing; a `TaskHandle` waits for *one* and returns its value. Use a
+//! WaitGroup for the tutorial's "fire 10,000 jobs, wait for all"; use handles
+//! when each result matters.
+//!
+//! ```
+//! use pool_core::Pool;
+//!
+//! let pool = Pool::new(4).unwrap();
+//! // Spawn a few computations and collect their results in order.
+//! let handles: Vec<_> = (1..=4u64).map(|n| pool.spawn(move || n * n).unwrap()).collect();
+//! let squares: Vec<u64> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+//! assert_eq!(squares, [1, 4, 9, 16]);
+//! ```
+
+use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Duration;
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded};
+
+use crate::error::JoinError;
+
+type Outcome<R> = Result<R, JoinError>;
+
+/// Where a running task puts its outcome.
+pub(crate) struct ResultSlot<R> {
+    tx: Sender<Outcome<R>>,
+}
+
+impl<R> ResultSlot<R> {
+    /// Runs `task`, sends its value or panic; returns whether it panicked.
+    pub(crate) fn run<F: FnOnce() -> R>(self, task: F) -> bool {
+        let outcome = catch_unwind(AssertUnwindSafe(task)).map_err(JoinError::Panicked);
+        let panicked = outcome.is_err();
+        // A dropped handle means nobody wants the result: that is fine.
+        let _ = self.tx.send(outcome);
+        panicked
+    }
+}
+
+pub(crate) fn task_channel<R>() -> (ResultSlot<R>, TaskHandle<R>) {
+    let (tx, rx) = bounded(1);
+    (ResultSlot { tx }, TaskHandle { rx })
+}
+
+/// The result of a task started with [`Pool::spawn`](crate::Pool::spawn).
+///
+/// Dropping the handle detaches the task: it still runs.
+///
+/// ```
+/// let pool = pool_core::Pool::new(1).unwrap();
+/// let handle = pool.spawn(|| "hello".len()).unwrap();
+/// assert_eq!(handle.join().unwrap(), 5);
+/// ```
+#[must_use = "dropping a TaskHandle detaches the task; join() it to get its value"]
+pub struct TaskHandle<R> {
+    rx: Receiver<Outcome<R>>,
+}
+
+impl<R> TaskHandle<R> {
+    /// Waits for the task and returns its value, or [`JoinError::Panicked`]
+    /// with the payload if it panicked.
+    ///
+    /// ```
+    /// let pool = pool_core::Pool::new(1).unwrap();
+    /// let bad = pool.spawn(|| -> i32 { panic!("no value") }).unwrap();
+    /// let err = bad.join().unwrap_err();
+    /// assert_eq!(err.panic_message(), Some("no value"));
+    /// ```
+    pub fn join(self) -> Result<R, JoinError> {
+        self.rx.recv().unwrap_or(Err(JoinError::Cancelled))
+    }
+
+    /// Like [`join`](TaskHandle::join), but gives the handle back if the
+    /// task has not finished within `timeout`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let pool = pool_core::Pool::new(1).unwrap();
+    /// let handle = pool.spawn(|| 1).unwrap();
+    /// let value = handle.join_timeout(Duration::from_secs(10)).ok().unwrap().unwrap();
+    /// assert_eq!(value, 1);
+    /// ```
+    pub fn join_timeout(self, timeout: Duration) -> Result<Result<R, JoinError>, TaskHandle<R>> {
+        match self.rx.recv_timeout(timeout) {
+            Ok(outcome) => Ok(outcome),
+            Err(RecvTimeoutError::Disconnected) => Ok(Err(JoinError::Cancelled)),
+            Err(RecvTimeoutError::Timeout) => Err(self),
+        }
+    }
+
+    /// Whether the task has finished (its value is ready).
+    ///
+    /// ```
+    /// let pool = pool_core::Pool::new(1).unwrap();
+    /// let handle = pool.spawn(|| ()).unwrap();
+    /// while !handle.is_finished() { std::thread::yield_now(); }
+    /// assert!(handle.join().is_ok());
+    /// ```
+    pub fn is_finished(&self) -> bool {
+        !self.rx.is_empty()
+    }
+}
+
+impl<R> fmt::Debug for TaskHandle<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TaskHandle")
+            .field("finished", &self.is_finished())
+            .finish()
+    }
+}

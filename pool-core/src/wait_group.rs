@@ -1,0 +1,211 @@
+//! Waits until a group of tasks is done: Go's `sync.WaitGroup`, in Rust.
+//!
+//! The tutorial's pattern, line for line: `wg.Add(1)` before each job,
+//! `wg.Done()` at the end of each job, `wg.Wait()` to block until the count is
+//! back to zero. [`WaitGroup`] keeps Go's shape so the Go and the Rust read side
+//! by side; cloning it is Go's passing `&wg` around.
+//!
+//! # What it does and does not promise
+//!
+//! `wait()` returns once every task has called `done()`. It does **not** mean
+//! the threads that ran those tasks have exited: they may still be running the
+//! code after `done()`, or idling in a pool. Only joining a thread
+//! ([`JoinHandle::join`](std::thread::JoinHandle::join), or
+//! [`Pool::release_timeout`](crate::Pool::release_timeout)) proves it is gone.
+//!
+//! # WaitGroup vs crossbeam's WaitGroup
+//!
+//! crossbeam-utils' `WaitGroup` counts *clones* (drop one to signal), which
+//! cannot be miscounted. This one counts *calls*, as Go does, so it can be:
+//! a `done()` without its `add()` panics with a message that says so.
+//!
+//! # Example
+//!
+//! ```
+//! use pool_core::WaitGroup;
+//! use std::thread;
+//!
+//! let wg = WaitGroup::new();
+//! for id in 1..=5 {
+//!     // Count the worker before starting it.
+//!     wg.add(1);
+//!     let wg = wg.clone();
+//!     thread::spawn(move || {
+//!         println!("worker {id} done");
+//!         // Signal at the end of the job.
+//!         wg.done();
+//!     });
+//! }
+//! // Block until all five called done().
+//! wg.wait();
+//! assert_eq!(wg.count(), 0);
+//! ```
+
+use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering::*};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use crossbeam_utils::CachePadded;
+
+use crate::engine::lock;
+use crate::spin::{SPIN_BUDGET, spin_until};
+
+/// A counter of outstanding tasks that threads can wait on.
+///
+/// ```
+/// let wg = pool_core::WaitGroup::new();
+/// wg.add(2);
+/// wg.done();
+/// wg.done();
+/// wg.wait(); // returns at once: the count is zero
+/// ```
+#[derive(Clone, Default)]
+pub struct WaitGroup {
+    inner: Arc<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    count: CachePadded<AtomicUsize>,
+    /// Threads parked in `wait` (the fast path skips the lock when zero).
+    sleepers: AtomicUsize,
+    lock: Mutex<()>,
+    zero: Condvar,
+}
+
+impl WaitGroup {
+    /// A wait group with a count of zero.
+    ///
+    /// ```
+    /// assert_eq!(pool_core::WaitGroup::new().count(), 0);
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `n` to the count of outstanding tasks (Go's `wg.Add(n)`).
+    ///
+    /// ```
+    /// let wg = pool_core::WaitGroup::new();
+    /// wg.add(3);
+    /// assert_eq!(wg.count(), 3);
+    /// ```
+    pub fn add(&self, n: usize) {
+        self.inner.count.fetch_add(n, SeqCst);
+    }
+
+    /// Marks one task done (Go's `wg.Done()`); the last one wakes every waiter.
+    ///
+    /// # Panics
+    ///
+    /// If the count is already zero: more `done()` than `add()`, the bug Go
+    /// reports as "sync: negative WaitGroup counter".
+    ///
+    /// ```should_panic
+    /// let wg = pool_core::WaitGroup::new();
+    /// wg.done(); // panics: nothing was added
+    /// ```
+    pub fn done(&self) {
+        let inner = &*self.inner;
+        let mut cur = inner.count.load(SeqCst);
+        loop {
+            assert!(
+                cur > 0,
+                "WaitGroup::done() called more times than add(): the count would go below zero"
+            );
+            match inner
+                .count
+                .compare_exchange_weak(cur, cur - 1, SeqCst, SeqCst)
+            {
+                Ok(_) => break,
+                Err(now) => cur = now,
+            }
+        }
+        if cur == 1 && inner.sleepers.load(SeqCst) > 0 {
+            // Take the lock so no waiter is between its check and its sleep.
+            let _guard = lock(&inner.lock);
+            inner.zero.notify_all();
+        }
+    }
+
+    /// The current count (for reports; it may change right after).
+    ///
+    /// ```
+    /// let wg = pool_core::WaitGroup::new();
+    /// wg.add(1);
+    /// assert_eq!(wg.count(), 1);
+    /// ```
+    pub fn count(&self) -> usize {
+        self.inner.count.load(SeqCst)
+    }
+
+    /// Blocks until the count is zero (Go's `wg.Wait()`).
+    ///
+    /// ```
+    /// let wg = pool_core::WaitGroup::new();
+    /// wg.add(1);
+    /// let wg2 = wg.clone();
+    /// std::thread::spawn(move || wg2.done());
+    /// wg.wait();
+    /// assert_eq!(wg.count(), 0);
+    /// ```
+    pub fn wait(&self) {
+        self.wait_until(None);
+    }
+
+    /// Like [`wait`](WaitGroup::wait), for at most `timeout`. Returns `true`
+    /// if the count reached zero, `false` if time ran out.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let wg = pool_core::WaitGroup::new();
+    /// wg.add(1);
+    /// // Nobody calls done(): time runs out.
+    /// assert!(!wg.wait_timeout(Duration::from_millis(10)));
+    /// wg.done();
+    /// assert!(wg.wait_timeout(Duration::from_millis(10)));
+    /// ```
+    pub fn wait_timeout(&self, timeout: Duration) -> bool {
+        self.wait_until(Some(Instant::now() + timeout))
+    }
+
+    fn wait_until(&self, deadline: Option<Instant>) -> bool {
+        let inner = &*self.inner;
+        // Short groups finish within microseconds: spin before parking.
+        if spin_until(SPIN_BUDGET, || (inner.count.load(SeqCst) == 0).then_some(())).is_some() {
+            return true;
+        }
+        let mut guard = lock(&inner.lock);
+        inner.sleepers.fetch_add(1, SeqCst);
+        let reached = loop {
+            if inner.count.load(SeqCst) == 0 {
+                break true;
+            }
+            guard = match deadline {
+                None => inner.zero.wait(guard).unwrap_or_else(|e| e.into_inner()),
+                Some(d) => {
+                    let now = Instant::now();
+                    if now >= d {
+                        break false;
+                    }
+                    inner
+                        .zero
+                        .wait_timeout(guard, d - now)
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0
+                }
+            };
+        };
+        inner.sleepers.fetch_sub(1, SeqCst);
+        reached
+    }
+}
+
+impl fmt::Debug for WaitGroup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WaitGroup")
+            .field("count", &self.count())
+            .finish()
+    }
+}
