@@ -1,2 +1,133 @@
-//! placeholder
-fn main() {}
+//! Per-task overhead of the pool: 1,000,000 empty tasks through
+//! `Pool::new(1000)` + `submit` + a `WaitGroup`, against the `threadpool`
+//! crate's `execute` and rayon's `ThreadPool::spawn` with the same 1,000
+//! threads, `PoolWithFunc::invoke`, and a bare crossbeam hand-off to one
+//! thread as the floor.
+//!
+//! `cargo bench -p pool-core --bench overhead`
+//!
+//! Each sample times a whole batch (`iter_custom`); criterion's throughput
+//! line gives the time per task. rayon runs 100,000 tasks per batch, not
+//! 1,000,000: with 1,000 threads it takes tens of microseconds per task, and
+//! a million would make one sample last half a minute.
+#![forbid(unsafe_code)]
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use pool_core::{Pool, PoolWithFunc, WaitGroup};
+use std::time::{Duration, Instant};
+
+const TASKS: u64 = 1_000_000;
+const RAYON_TASKS: u64 = 100_000;
+const THREADS: usize = 1000;
+
+fn overhead(c: &mut Criterion) {
+    let mut group = c.benchmark_group("empty_task");
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(5));
+    group.throughput(Throughput::Elements(TASKS));
+
+    // pool-core: Pool::new(1000) + submit + WaitGroup, as the tutorial.
+    let pool = Pool::new(THREADS).unwrap();
+    group.bench_function("pool_core_submit", |b| {
+        b.iter_custom(|iters| {
+            let wg = WaitGroup::new();
+            let start = Instant::now();
+            for _ in 0..iters * TASKS {
+                wg.add(1);
+                let wg = wg.clone();
+                pool.submit(move || wg.done()).unwrap();
+            }
+            wg.wait();
+            start.elapsed()
+        })
+    });
+    drop(pool);
+
+    // pool-core: one fixed function, jobs are plain arguments.
+    let wg = WaitGroup::new();
+    let done = wg.clone();
+    let func_pool = PoolWithFunc::new(THREADS, move |_: u64| done.done()).unwrap();
+    group.bench_function("pool_core_invoke", |b| {
+        b.iter_custom(|iters| {
+            let start = Instant::now();
+            for i in 0..iters * TASKS {
+                wg.add(1);
+                func_pool.invoke(i).unwrap();
+            }
+            wg.wait();
+            start.elapsed()
+        })
+    });
+    drop(func_pool);
+
+    let tp = threadpool::ThreadPool::new(THREADS);
+    group.bench_function("threadpool_execute", |b| {
+        b.iter_custom(|iters| {
+            let wg = WaitGroup::new();
+            let start = Instant::now();
+            for _ in 0..iters * TASKS {
+                wg.add(1);
+                let wg = wg.clone();
+                tp.execute(move || wg.done());
+            }
+            wg.wait();
+            start.elapsed()
+        })
+    });
+    tp.join();
+    drop(tp);
+
+    // A bare hand-off to one thread: a channel, a box, a WaitGroup. No pool.
+    group.bench_function("crossbeam_floor", |b| {
+        let (tx, rx) = crossbeam_channel::unbounded::<Box<dyn FnOnce() + Send>>();
+        let consumer = std::thread::spawn(move || {
+            for job in rx {
+                job();
+            }
+        });
+        b.iter_custom(|iters| {
+            let wg = WaitGroup::new();
+            let start = Instant::now();
+            for _ in 0..iters * TASKS {
+                wg.add(1);
+                let wg = wg.clone();
+                tx.send(Box::new(move || wg.done())).unwrap();
+            }
+            wg.wait();
+            start.elapsed()
+        });
+        drop(tx);
+        consumer.join().unwrap();
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("empty_task_rayon");
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(5));
+    group.throughput(Throughput::Elements(RAYON_TASKS));
+    let rayon_pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(THREADS)
+        // Without a handler, a panic in spawn aborts the process.
+        .panic_handler(|_| eprintln!("a rayon task panicked"))
+        .build()
+        .unwrap();
+    group.bench_function("rayon_spawn", |b| {
+        b.iter_custom(|iters| {
+            let wg = WaitGroup::new();
+            let start = Instant::now();
+            for _ in 0..iters * RAYON_TASKS {
+                wg.add(1);
+                let wg = wg.clone();
+                rayon_pool.spawn(move || wg.done());
+            }
+            wg.wait();
+            start.elapsed()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, overhead);
+criterion_main!(benches);

@@ -2,8 +2,14 @@
 use pool_core::{Pool, WaitGroup};
 use std::time::Instant;
 fn main() {
-    let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
-    let cap: usize = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(1000);
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    let cap: usize = std::env::args()
+        .nth(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1000);
     for _ in 0..3 {
         let pool = Pool::new(cap).unwrap();
         let wg = WaitGroup::new();
@@ -15,6 +21,10 @@ fn main() {
         }
         wg.wait();
         let el = t.elapsed();
-        println!("{:.1} ns/task  {}", el.as_nanos() as f64 / n as f64, pool.stats());
+        println!(
+            "{:.1} ns/task  {}",
+            el.as_nanos() as f64 / n as f64,
+            pool.stats()
+        );
     }
 }

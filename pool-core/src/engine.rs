@@ -262,7 +262,10 @@ impl<J: Send + 'static> Engine<J> {
                 break Ok(());
             }
             guard = match deadline {
-                None => self.slot_freed.wait(guard).unwrap_or_else(|e| e.into_inner()),
+                None => self
+                    .slot_freed
+                    .wait(guard)
+                    .unwrap_or_else(|e| e.into_inner()),
                 Some(d) => {
                     let now = Instant::now();
                     if now >= d {
@@ -444,7 +447,11 @@ impl<J: Send + 'static> Engine<J> {
 
     pub(crate) fn reboot(self: &Arc<Self>) -> Result<(), BuildError> {
         self.closed.store(false, SeqCst);
-        if self.opts.pre_alloc { self.pre_alloc() } else { Ok(()) }
+        if self.opts.pre_alloc {
+            self.pre_alloc()
+        } else {
+            Ok(())
+        }
     }
 
     pub(crate) fn release_timeout(&self, timeout: Duration) -> Result<(), ReleaseTimeoutError> {

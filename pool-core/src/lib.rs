@@ -103,4 +103,3 @@ pub use pool_with_func::PoolWithFunc;
 pub use stats::PoolStats;
 pub use task::TaskHandle;
 pub use wait_group::WaitGroup;
-

@@ -74,10 +74,10 @@ fn read_ceiling() -> ThreadCeiling {
             limits.push((n, format!("ulimit -u (Max processes) = {n}")));
         }
     }
-    let (raw, source) = limits
-        .into_iter()
-        .min_by_key(|(n, _)| *n)
-        .unwrap_or((4096 + THREAD_HEADROOM, "no /proc: a conservative default".to_owned()));
+    let (raw, source) = limits.into_iter().min_by_key(|(n, _)| *n).unwrap_or((
+        4096 + THREAD_HEADROOM,
+        "no /proc: a conservative default".to_owned(),
+    ));
     ThreadCeiling {
         max_threads: raw.saturating_sub(THREAD_HEADROOM).max(1),
         source: format!("{source}, less {THREAD_HEADROOM} threads of headroom"),

@@ -184,9 +184,7 @@ impl MultiPool {
             return Err(PoolError::Closed(task));
         }
         match self.pick(self.inner.balancing).submit(task) {
-            Err(PoolError::Overload(task))
-                if self.inner.balancing == LoadBalancing::RoundRobin =>
-            {
+            Err(PoolError::Overload(task)) if self.inner.balancing == LoadBalancing::RoundRobin => {
                 self.pick(LoadBalancing::LeastTasks).submit(task)
             }
             other => other,

@@ -140,7 +140,8 @@ impl<T: Send + 'static> PoolWithFunc<T> {
     /// assert!(pool.invoke_timeout(1, Duration::from_secs(1)).is_ok());
     /// ```
     pub fn invoke_timeout(&self, arg: T, timeout: Duration) -> Result<(), PoolError<T>> {
-        self.engine().submit(arg, Wait::Until(Instant::now() + timeout))
+        self.engine()
+            .submit(arg, Wait::Until(Instant::now() + timeout))
     }
 }
 

@@ -39,4 +39,3 @@ pub(crate) fn spin_until<T>(budget: Duration, mut check: impl FnMut() -> Option<
         }
     }
 }
-

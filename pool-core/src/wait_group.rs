@@ -173,7 +173,11 @@ impl WaitGroup {
     fn wait_until(&self, deadline: Option<Instant>) -> bool {
         let inner = &*self.inner;
         // Short groups finish within microseconds: spin before parking.
-        if spin_until(SPIN_BUDGET, || (inner.count.load(SeqCst) == 0).then_some(())).is_some() {
+        if spin_until(SPIN_BUDGET, || {
+            (inner.count.load(SeqCst) == 0).then_some(())
+        })
+        .is_some()
+        {
             return true;
         }
         let mut guard = lock(&inner.lock);

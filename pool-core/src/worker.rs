@@ -177,7 +177,10 @@ impl<J: Send + 'static> Engine<J> {
     /// Starts a worker thread. The caller has already counted it in
     /// `workers`; with no `first` task, in `spinning` too (it begins by
     /// searching). On failure the first task comes back.
-    pub(crate) fn spawn_worker(self: &Arc<Self>, first: Option<J>) -> Result<(), (Option<J>, io::Error)> {
+    pub(crate) fn spawn_worker(
+        self: &Arc<Self>,
+        first: Option<J>,
+    ) -> Result<(), (Option<J>, io::Error)> {
         let ceiling = thread_ceiling();
         if POOL_THREADS.fetch_add(1, SeqCst) >= ceiling.max_threads {
             POOL_THREADS.fetch_sub(1, SeqCst);
@@ -296,6 +299,11 @@ impl<J: Send + 'static> Engine<J> {
                     return self.leave();
                 }
                 continue;
+            }
+            // A pool that shrank while we searched does not need us.
+            if self.retire_if_surplus() {
+                self.spinning.fetch_sub(1, SeqCst);
+                return self.leave();
             }
             // Park. Register first, stop searching second, look again third:
             // a submitter that pushed meanwhile either sees us parked or we

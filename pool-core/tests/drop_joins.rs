@@ -1,0 +1,94 @@
+//! Behaviour 6: dropping the last handle releases the pool and joins its
+//! threads, so the process's thread count (`/proc/self/task`) is back where
+//! it was. Its own test binary without the test harness (`harness = false`),
+//! running one case after another on the main thread, so that no other
+//! test's threads move the count.
+
+mod common;
+
+use common::LONG;
+use pool_core::{Pool, PoolWithFunc, WaitGroup, live_threads};
+
+fn main() {
+    let cases: [(&str, fn()); 3] = [
+        (
+            "dropping_the_last_handle_joins_every_worker",
+            dropping_the_last_handle_joins_every_worker,
+        ),
+        (
+            "dropping_waits_for_accepted_tasks",
+            dropping_waits_for_accepted_tasks,
+        ),
+        (
+            "dropping_the_pool_from_inside_its_own_task_does_not_deadlock",
+            dropping_the_pool_from_inside_its_own_task_does_not_deadlock,
+        ),
+    ];
+    for (name, case) in cases {
+        case();
+        println!("test {name} ... ok");
+    }
+    println!("test result: ok. {} passed; 0 failed", cases.len());
+}
+
+fn dropping_the_last_handle_joins_every_worker() {
+    let baseline = live_threads();
+    let pool = Pool::builder()
+        .capacity(16)
+        .pre_alloc(true)
+        .build()
+        .unwrap();
+    // 16 workers and the monitor thread.
+    assert_eq!(live_threads(), baseline + 17);
+    let wg = WaitGroup::new();
+    for _ in 0..100 {
+        wg.add(1);
+        let wg = wg.clone();
+        pool.submit(move || wg.done()).unwrap();
+    }
+    assert!(wg.wait_timeout(LONG));
+
+    // A clone keeps the pool alive...
+    let clone = pool.clone();
+    drop(pool);
+    assert!(clone.submit(|| ()).is_ok());
+    // ...dropping the last handle joins: no waiting needed afterwards.
+    drop(clone);
+    assert_eq!(live_threads(), baseline, "threads left behind after drop");
+}
+
+fn dropping_waits_for_accepted_tasks() {
+    let baseline = live_threads();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let d = done.clone();
+    let pool = PoolWithFunc::new(4, move |_: u32| {
+        d.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    })
+    .unwrap();
+    for i in 0..1000 {
+        pool.invoke(i).unwrap();
+    }
+    drop(pool);
+    assert_eq!(done.load(std::sync::atomic::Ordering::SeqCst), 1000);
+    assert_eq!(live_threads(), baseline);
+}
+
+fn dropping_the_pool_from_inside_its_own_task_does_not_deadlock() {
+    let baseline = live_threads();
+    let pool = Pool::new(2).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    // The task owns the last handle and drops it on the worker thread.
+    let last = pool.clone();
+    drop(pool);
+    last.clone()
+        .submit(move || {
+            drop(last);
+            tx.send(()).unwrap();
+        })
+        .unwrap();
+    rx.recv_timeout(LONG)
+        .expect("the task that dropped its pool finished");
+    // The worker that ran the drop cannot join itself; it exits on its own.
+    let left = pool_core::limits::wait_for_threads_at_most(baseline, LONG);
+    assert_eq!(left, baseline);
+}
