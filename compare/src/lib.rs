@@ -1,0 +1,28 @@
+//! The tutorial's "Goroutine X Ants" table, in Rust: every strategy, one run,
+//! each in its own process, time and memory measured properly.
+//!
+//! The Go tutorial timed 100,000 HTTP jobs with no pool, ants' default pool,
+//! a pool of 10,000 and a pool of 1,000, and printed `TotalAlloc` as "memory
+//! used" (cumulative allocation, carried over from test to test). Here:
+//!
+//! - each [`Strategy`] runs in a **child process** of its own, so its peak
+//!   memory (`VmHWM`) and its thread count belong to it alone;
+//! - the figures are elapsed time, the **ideal** time for its capacity, peak
+//!   live threads, peak resident memory, bytes and allocations made during the
+//!   run (a counting allocator), and failed jobs;
+//! - the results go to the terminal, to JSON and CSV, and to an SVG chart.
+//!
+//! `cargo run --release -p compare` runs the default table; `--jobs 100000`
+//! is the tutorial's.
+#![forbid(unsafe_code)]
+
+mod chart;
+mod report;
+mod runner;
+mod strategy;
+mod tokio_tasks;
+
+pub use chart::draw_chart;
+pub use report::{StrategyResult, csv, table};
+pub use runner::{AllocSnapshot, Args, run_child, run_parent};
+pub use strategy::{Job, Strategy, Workload, run};

@@ -1,0 +1,328 @@
+//! The strategies being compared, and the jobs they run.
+//!
+//! Every strategy runs the same `jobs` jobs of one [`Workload`] and reports
+//! when each is done. What differs is *who runs them*: a thread per job, a
+//! pool (ours, the `threadpool` crate's, rayon's, a hand-rolled one), or
+//! tokio tasks, the model Go's goroutines follow.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::Duration;
+
+use clap::ValueEnum;
+use pool_core::{LoadBalancing, MultiPool, Pool, PoolWithFunc, WaitGroup};
+use serde::Serialize;
+use slow_api::{ApiClient, Failures};
+
+/// Who runs the jobs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Strategy {
+    /// A new OS thread per job ("no pool"), live threads bounded.
+    ThreadPerJob,
+    /// pool-core's process-wide default pool (`pool_core::submit`).
+    DefaultPool,
+    /// `Pool::new(10_000)` + submit.
+    Pool10000,
+    /// `Pool::new(1000)` + submit.
+    Pool1000,
+    /// `PoolWithFunc::new(1000, f)` + invoke.
+    PoolWithFunc1000,
+    /// `Pool` of 1000 with `pre_alloc(true)`.
+    Pool1000Prealloc,
+    /// `MultiPool` of 4 pools of 250, round robin.
+    MultiPool,
+    /// The `threadpool` crate, 1000 threads.
+    Threadpool1000,
+    /// rayon's `ThreadPool::spawn`, 1000 threads.
+    Rayon1000,
+    /// native-workers' hand-rolled pool, 1000 workers.
+    Native1000,
+    /// One tokio task per job on a 2-thread runtime, async HTTP.
+    TokioTasks,
+}
+
+impl Strategy {
+    /// Every strategy, in the table's order.
+    pub const ALL: [Strategy; 11] = [
+        Strategy::ThreadPerJob,
+        Strategy::DefaultPool,
+        Strategy::Pool10000,
+        Strategy::Pool1000,
+        Strategy::PoolWithFunc1000,
+        Strategy::Pool1000Prealloc,
+        Strategy::MultiPool,
+        Strategy::Threadpool1000,
+        Strategy::Rayon1000,
+        Strategy::Native1000,
+        Strategy::TokioTasks,
+    ];
+
+    /// The name used on the command line and in the results.
+    ///
+    /// ```
+    /// assert_eq!(compare::Strategy::Pool1000.name(), "pool1000");
+    /// ```
+    pub fn name(self) -> String {
+        self.to_possible_value()
+            .expect("every strategy has a name")
+            .get_name()
+            .to_owned()
+    }
+
+    /// How many jobs it lets run at once, given the bound for the unbounded ones.
+    ///
+    /// ```
+    /// use compare::Strategy;
+    /// assert_eq!(Strategy::Pool1000.capacity(10_000), 1000);
+    /// assert_eq!(Strategy::ThreadPerJob.capacity(5000), 5000);
+    /// ```
+    pub fn capacity(self, max_in_flight: usize) -> usize {
+        match self {
+            Strategy::ThreadPerJob | Strategy::TokioTasks => max_in_flight,
+            Strategy::DefaultPool => {
+                pool_core::DEFAULT_POOL_CAPACITY.min(pool_core::thread_ceiling().max_threads)
+            }
+            Strategy::Pool10000 => 10_000,
+            _ => 1000,
+        }
+    }
+}
+
+/// What each job does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Workload {
+    /// GET /two/{id} on the slow API (100 ms).
+    Http,
+    /// Sleep in the job (default 10 ms), the job ants' own benchmark uses.
+    Sleep,
+    /// Nothing: the strategy's own overhead.
+    Noop,
+}
+
+/// Everything a job needs, shared by all jobs of a run.
+#[derive(Clone)]
+pub struct Job {
+    workload: Workload,
+    sleep: Duration,
+    client: Option<ApiClient>,
+    failures: Arc<Failures>,
+    done: Arc<AtomicU64>,
+}
+
+impl Job {
+    /// A job of `workload`; `client` is needed for `Http`.
+    pub fn new(workload: Workload, sleep: Duration, client: Option<ApiClient>) -> Job {
+        Job {
+            workload,
+            sleep,
+            client,
+            failures: Arc::new(Failures::default()),
+            done: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// Runs job `id` (blocking), counting it done and recording a failure.
+    pub fn run(&self, id: u64) {
+        match self.workload {
+            Workload::Noop => {}
+            Workload::Sleep => std::thread::sleep(self.sleep),
+            Workload::Http => {
+                let client = self.client.as_ref().expect("http jobs have a client");
+                match client.get("two", id) {
+                    Ok(body) if body == format!("\"done {id}\"") => {}
+                    Ok(body) => self
+                        .failures
+                        .record(format!("job {id}: unexpected body {body:?}")),
+                    Err(e) => self.failures.record(e.to_string()),
+                }
+            }
+        }
+        self.done.fetch_add(1, Relaxed);
+    }
+
+    /// The workload.
+    pub fn workload(&self) -> Workload {
+        self.workload
+    }
+
+    /// The sleep of the `Sleep` workload.
+    pub fn sleep(&self) -> Duration {
+        self.sleep
+    }
+
+    /// Counts a job done that ran outside [`Job::run`] (the tokio tasks).
+    pub fn mark_done(&self) {
+        self.done.fetch_add(1, Relaxed);
+    }
+
+    /// Jobs done so far.
+    pub fn done(&self) -> u64 {
+        self.done.load(Relaxed)
+    }
+
+    /// The failures so far.
+    pub fn failures(&self) -> &Failures {
+        &self.failures
+    }
+}
+
+/// Runs `jobs` jobs with `strategy`; returns when every job is done and every
+/// thread the strategy started is gone (pools are dropped, which joins them).
+pub fn run(
+    strategy: Strategy,
+    job: &Job,
+    jobs: u64,
+    max_in_flight: usize,
+    url: Option<&str>,
+) -> Result<(), String> {
+    let wg = WaitGroup::new();
+    match strategy {
+        Strategy::ThreadPerJob => thread_per_job(job, jobs, max_in_flight)?,
+        Strategy::DefaultPool => {
+            for id in 0..jobs {
+                wg.add(1);
+                let (job, wg) = (job.clone(), wg.clone());
+                pool_core::submit(move || {
+                    job.run(id);
+                    wg.done();
+                })
+                .map_err(refused(strategy))?;
+            }
+            wg.wait();
+        }
+        Strategy::Pool10000 | Strategy::Pool1000 | Strategy::Pool1000Prealloc => {
+            let pool = Pool::builder()
+                .capacity(strategy.capacity(max_in_flight))
+                .pre_alloc(strategy == Strategy::Pool1000Prealloc)
+                .build()
+                .map_err(|e| e.to_string())?;
+            for id in 0..jobs {
+                wg.add(1);
+                let (job, wg) = (job.clone(), wg.clone());
+                pool.submit(move || {
+                    job.run(id);
+                    wg.done();
+                })
+                .map_err(refused(strategy))?;
+            }
+            wg.wait();
+        }
+        Strategy::PoolWithFunc1000 => {
+            let (j, w) = (job.clone(), wg.clone());
+            let pool = PoolWithFunc::new(1000, move |id: u64| {
+                j.run(id);
+                w.done();
+            })
+            .map_err(|e| e.to_string())?;
+            for id in 0..jobs {
+                wg.add(1);
+                pool.invoke(id).map_err(refused(strategy))?;
+            }
+            wg.wait();
+        }
+        Strategy::MultiPool => {
+            let pools =
+                MultiPool::new(4, 250, LoadBalancing::RoundRobin).map_err(|e| e.to_string())?;
+            for id in 0..jobs {
+                wg.add(1);
+                let (job, wg) = (job.clone(), wg.clone());
+                pools
+                    .submit(move || {
+                        job.run(id);
+                        wg.done();
+                    })
+                    .map_err(refused(strategy))?;
+            }
+            wg.wait();
+        }
+        Strategy::Threadpool1000 => {
+            let pool = threadpool::ThreadPool::new(1000);
+            for id in 0..jobs {
+                let job = job.clone();
+                pool.execute(move || job.run(id));
+            }
+            pool.join();
+        }
+        Strategy::Rayon1000 => {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(1000)
+                // Without a handler a panic in spawn aborts the process.
+                .panic_handler(|_| log::error!("a rayon job panicked"))
+                .build()
+                .map_err(|e| e.to_string())?;
+            for id in 0..jobs {
+                wg.add(1);
+                let (job, wg) = (job.clone(), wg.clone());
+                pool.spawn(move || {
+                    job.run(id);
+                    wg.done();
+                });
+            }
+            wg.wait();
+        }
+        Strategy::Native1000 => {
+            let j = job.clone();
+            native_workers::http_workers::run_jobs(1000, jobs, move |id| {
+                j.run(id);
+                Ok(())
+            });
+        }
+        Strategy::TokioTasks => crate::tokio_tasks::run(job, jobs, max_in_flight, url)?,
+    }
+    Ok(())
+}
+
+/// A thread per job, at most `max_live` alive at once; every one joined.
+/// A refused job as a message (the job itself is dropped: the run stops).
+fn refused<T>(strategy: Strategy) -> impl Fn(pool_core::PoolError<T>) -> String {
+    move |e| format!("{}: {e}", strategy.name())
+}
+
+fn thread_per_job(job: &Job, jobs: u64, max_live: usize) -> Result<(), String> {
+    let live = Arc::new((std::sync::Mutex::new(0usize), std::sync::Condvar::new()));
+    let mut handles = Vec::with_capacity(jobs as usize);
+    for id in 0..jobs {
+        // Wait for a free place below the bound.
+        {
+            let (lock, cv) = &*live;
+            let mut n = lock.lock().unwrap_or_else(|e| e.into_inner());
+            while *n >= max_live {
+                n = cv.wait(n).unwrap_or_else(|e| e.into_inner());
+            }
+            *n += 1;
+        }
+        let (thread_job, live2) = (job.clone(), live.clone());
+        let spawned = std::thread::Builder::new()
+            .name("per-job".into())
+            .spawn(move || {
+                thread_job.run(id);
+                let (lock, cv) = &*live2;
+                *lock.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
+                cv.notify_one();
+            });
+        match spawned {
+            Ok(h) => handles.push(h),
+            Err(e) => {
+                job.failures()
+                    .record(format!("job {id}: the OS refused a thread: {e}"));
+                let (lock, _) = &*live;
+                *lock.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
+            }
+        }
+        // Reap finished threads now and then so their handles don't pile up.
+        if handles.len() >= 4 * max_live {
+            let (done, running): (Vec<_>, Vec<_>) =
+                handles.into_iter().partition(|h| h.is_finished());
+            for h in done {
+                let _ = h.join();
+            }
+            handles = running;
+        }
+    }
+    for h in handles {
+        let _ = h.join();
+    }
+    Ok(())
+}

@@ -1,0 +1,81 @@
+//! The tokio strategy: one task per job on a 2-thread runtime.
+//!
+//! This is the honest answer to "so what is Rust's goroutine?": a task is a
+//! small state machine, not a thread, and a few OS threads run thousands of
+//! them, which is how Go runs goroutines. An HTTP call holds a socket, so at
+//! most `max_in_flight` calls run at once (a tokio semaphore), keeping the
+//! run within the file-descriptor limit and the ephemeral ports.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::strategy::{Job, Workload};
+
+/// Runs `jobs` jobs as tokio tasks; returns when all are done and the
+/// runtime is shut down.
+pub(crate) fn run(
+    job: &Job,
+    jobs: u64,
+    max_in_flight: usize,
+    url: Option<&str>,
+) -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start tokio: {e}"))?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(max_in_flight)
+        .timeout(slow_api::CALL_TIMEOUT)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let base = url.map(str::to_owned);
+    let workload = job.workload();
+    let sleep = job.sleep();
+    let result = runtime.block_on(async move {
+        let permits = Arc::new(tokio::sync::Semaphore::new(max_in_flight.max(1)));
+        let mut tasks = tokio::task::JoinSet::new();
+        for id in 0..jobs {
+            let permit = permits
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|e| e.to_string())?;
+            let (job, client, base) = (job.clone(), client.clone(), base.clone());
+            tasks.spawn(async move {
+                match workload {
+                    Workload::Noop => {}
+                    Workload::Sleep => tokio::time::sleep(sleep).await,
+                    Workload::Http => {
+                        let url = format!("{}/two/{id}", base.as_deref().unwrap_or_default());
+                        match get(&client, &url).await {
+                            Ok(body) if body == format!("\"done {id}\"") => {}
+                            Ok(body) => job
+                                .failures()
+                                .record(format!("job {id}: unexpected body {body:?}")),
+                            Err(e) => job.failures().record(format!("GET {url} failed: {e}")),
+                        }
+                    }
+                }
+                job.mark_done();
+                drop(permit);
+            });
+            // Collect finished tasks as we go, so the set stays small.
+            while tasks.try_join_next().is_some() {}
+        }
+        while tasks.join_next().await.is_some() {}
+        Ok::<(), String>(())
+    });
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    result
+}
+
+async fn get(client: &reqwest::Client, url: &str) -> Result<String, reqwest::Error> {
+    client
+        .get(url)
+        .send()
+        .await?
+        .error_for_status()?
+        .text()
+        .await
+}
