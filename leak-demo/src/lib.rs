@@ -1,0 +1,238 @@
+//! The tutorial's memory-leak lesson, in Rust: a thread that never ends keeps
+//! its memory for the life of the program.
+//!
+//! "Never start a goroutine without knowing how it will stop." The same holds
+//! for threads. Three variants of one program, each starting N threads that
+//! each allocate a buffer:
+//!
+//! | variant | the threads | what is left at the end |
+//! |---|---|---|
+//! | [`Variant::Leaky`] | wait forever on a channel nobody sends on; nobody joins them | every buffer, every thread, every stack |
+//! | [`Variant::WaitGroup`] | are told to stop, free their buffer, call `done()`; main `wait()`s | the buffers are gone; threads may still be exiting when `wait()` returns |
+//! | [`Variant::Joined`] | are told to stop and are joined | nothing of theirs |
+//!
+//! # WaitGroup vs join
+//!
+//! `WaitGroup::wait()` returns when every thread has called `done()`. A thread
+//! that called `done()` is not gone: it still has its stack and its place in
+//! `/proc/self/task` until it returns and the OS reaps it. Only
+//! `JoinHandle::join` (or `std::thread::scope`) proves a thread has exited.
+//!
+//! # What each figure measures
+//!
+//! - **dhat's live bytes and blocks**: the heap (what `Box`, `Vec`, `String`
+//!   allocate). It does not see thread stacks.
+//! - **VmSize**: virtual memory reserved, including every thread's stack
+//!   (2 MiB each by default), touched or not.
+//! - **VmRSS**: memory actually resident. After joining, it does not drop back
+//!   to the start: freed heap often stays in the allocator's free lists and
+//!   arenas for reuse, and the allocator returns it to the OS only
+//!   sometimes.
+//!
+//! ```
+//! use leak_demo::{Config, Variant};
+//!
+//! // Four threads, 16 KiB each, stopped and joined: nothing of theirs is left.
+//! let mut phases = Vec::new();
+//! leak_demo::run(Variant::Joined, Config::new(4, 16 * 1024).unwrap(), &mut |phase| {
+//!     phases.push(leak_demo::snapshot(phase, None))
+//! });
+//! assert_eq!(phases.len(), 3);
+//! ```
+#![forbid(unsafe_code)]
+
+use std::sync::{Arc, Barrier, mpsc};
+use std::thread;
+
+use pool_core::WaitGroup;
+use serde::Serialize;
+
+/// Which program to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Variant {
+    /// Threads that never end, never joined.
+    Leaky,
+    /// Threads told to stop, counted with a WaitGroup.
+    WaitGroup,
+    /// Threads told to stop and joined.
+    Joined,
+}
+
+/// How many threads, and how big a buffer each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Config {
+    threads: usize,
+    buffer_bytes: usize,
+}
+
+impl Config {
+    /// Checks the values before anything starts.
+    ///
+    /// ```
+    /// use leak_demo::Config;
+    /// assert!(Config::new(100, 64 * 1024).is_ok());
+    /// assert!(Config::new(0, 1024).unwrap_err().contains("at least 1"));
+    /// assert!(Config::new(usize::MAX, 1024).unwrap_err().contains("at most"));
+    /// ```
+    pub fn new(threads: usize, buffer_bytes: usize) -> Result<Config, String> {
+        if threads == 0 {
+            return Err("--threads must be at least 1".into());
+        }
+        let ceiling = pool_core::thread_ceiling();
+        if threads > ceiling.max_threads {
+            return Err(format!(
+                "--threads {threads} is more than this process may hold: at most {} here ({})",
+                ceiling.max_threads, ceiling.source
+            ));
+        }
+        if buffer_bytes == 0 {
+            return Err("--buffer-kib must be at least 1".into());
+        }
+        let total = threads.saturating_mul(buffer_bytes) as u64;
+        if let Some(available) = mem_available() {
+            if total > available / 2 {
+                return Err(format!(
+                    "{threads} threads x {buffer_bytes} bytes = {total} bytes is more than half the \
+                     memory available ({available} bytes): use fewer threads or a smaller buffer"
+                ));
+            }
+        }
+        Ok(Config {
+            threads,
+            buffer_bytes,
+        })
+    }
+
+    /// The number of threads.
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    /// Bytes each thread allocates.
+    pub fn buffer_bytes(&self) -> usize {
+        self.buffer_bytes
+    }
+}
+
+fn mem_available() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = meminfo.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// The figures at one moment.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Phase {
+    /// `start`, `threads running` or `end`.
+    pub name: &'static str,
+    /// Threads in this process (`/proc/self/status`).
+    pub threads: usize,
+    /// Resident memory, bytes.
+    pub vm_rss: u64,
+    /// Virtual memory reserved (stacks included), bytes.
+    pub vm_size: u64,
+    /// dhat's live heap bytes, when dhat is the allocator.
+    pub heap_bytes: Option<u64>,
+    /// dhat's live heap blocks, when dhat is the allocator.
+    pub heap_blocks: Option<u64>,
+}
+
+/// Reads the figures now; `heap` is dhat's `(curr_bytes, curr_blocks)` if profiling.
+///
+/// ```
+/// let p = leak_demo::snapshot("start", None);
+/// assert!(p.threads >= 1 && p.vm_size > 0);
+/// ```
+pub fn snapshot(name: &'static str, heap: Option<(u64, u64)>) -> Phase {
+    Phase {
+        name,
+        threads: pool_core::live_threads(),
+        vm_rss: pool_core::limits::resident_bytes().unwrap_or(0),
+        vm_size: pool_core::limits::virtual_bytes().unwrap_or(0),
+        heap_bytes: heap.map(|h| h.0),
+        heap_blocks: heap.map(|h| h.1),
+    }
+}
+
+/// Fills a buffer, touching every page so it is really resident.
+fn buffer(bytes: usize) -> Vec<u8> {
+    vec![1u8; bytes]
+}
+
+/// Runs `variant`, calling `observe` at `start`, `threads running` (every
+/// thread holds its buffer) and `end`. Nothing allocates between a phase's
+/// barrier and its `observe` call but `observe` itself.
+pub fn run(variant: Variant, config: Config, observe: &mut dyn FnMut(&'static str)) {
+    observe("start");
+    let all_allocated = Arc::new(Barrier::new(config.threads + 1));
+    match variant {
+        Variant::Leaky => {
+            // A sender nobody will ever use, kept alive for the whole program,
+            // so every receiver waits forever.
+            let (never_sent, receiver) = mpsc::channel::<()>();
+            let receiver = Arc::new(std::sync::Mutex::new(receiver));
+            for _ in 0..config.threads {
+                let (all_allocated, receiver) = (all_allocated.clone(), receiver.clone());
+                // The JoinHandle is dropped: nobody will ever join this thread.
+                let _ = thread::spawn(move || {
+                    let _buffer = buffer(config.buffer_bytes);
+                    all_allocated.wait();
+                    let _ = receiver.lock().map(|r| r.recv());
+                });
+            }
+            all_allocated.wait();
+            observe("threads running");
+            std::mem::forget(never_sent);
+            observe("end");
+        }
+        Variant::WaitGroup => {
+            let wg = WaitGroup::new();
+            let (stop, stopped) = mpsc::channel::<()>();
+            let stopped = Arc::new(std::sync::Mutex::new(stopped));
+            for _ in 0..config.threads {
+                wg.add(1);
+                let (all_allocated, stopped, wg) =
+                    (all_allocated.clone(), stopped.clone(), wg.clone());
+                let _ = thread::spawn(move || {
+                    let buffer = buffer(config.buffer_bytes);
+                    all_allocated.wait();
+                    // Wait for the stop signal (the channel closing).
+                    let _ = stopped.lock().map(|r| r.recv());
+                    drop(buffer);
+                    wg.done();
+                    // The thread is not gone yet: it still has to return.
+                });
+            }
+            all_allocated.wait();
+            observe("threads running");
+            drop(stop);
+            wg.wait();
+            observe("end");
+        }
+        Variant::Joined => {
+            let (stop, stopped) = mpsc::channel::<()>();
+            let stopped = Arc::new(std::sync::Mutex::new(stopped));
+            let handles: Vec<_> = (0..config.threads)
+                .map(|_| {
+                    let (all_allocated, stopped) = (all_allocated.clone(), stopped.clone());
+                    thread::spawn(move || {
+                        let _buffer = buffer(config.buffer_bytes);
+                        all_allocated.wait();
+                        let _ = stopped.lock().map(|r| r.recv());
+                    })
+                })
+                .collect();
+            all_allocated.wait();
+            observe("threads running");
+            drop(stop);
+            for h in handles {
+                h.join().expect("a thread panicked");
+            }
+            drop(stopped);
+            drop(all_allocated);
+            observe("end");
+        }
+    }
+}
