@@ -230,7 +230,8 @@ impl std::error::Error for BuildError {
 ///
 /// ```
 /// use pool_core::Pool;
-/// ///
+/// use std::time::Duration;
+///
 /// let pool = Pool::new(2).unwrap();
 /// pool.submit(|| ()).unwrap();
 /// // Plenty of time: every worker exits and is joined.
