@@ -40,6 +40,9 @@ impl<J: Send + 'static> Engine<J> {
             if self.monitor_stop.load(SeqCst) {
                 return;
             }
+            // Expired and retired workers are joined here, not left holding
+            // their stacks until the next spawn.
+            self.threads.reap_finished();
             if self.in_flight.load(SeqCst) == 0 {
                 self.monitor_idle.store(true, SeqCst);
                 if self.in_flight.load(SeqCst) == 0 && !self.monitor_stop.load(SeqCst) {

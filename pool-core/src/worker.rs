@@ -138,6 +138,18 @@ impl Threads {
         }
     }
 
+    /// Joins the threads that have left their loop (they are exiting or gone).
+    ///
+    /// An exited thread keeps its stack and its memory maps until it is
+    /// joined; the monitor calls this every tick so expired workers do not
+    /// pile up (10,000 of them would hold 40,000 maps).
+    pub(crate) fn reap_finished(&self) {
+        let mut inner = lock(&self.inner);
+        if !inner.finished.is_empty() {
+            Self::reap(&mut inner);
+        }
+    }
+
     fn mark_finished(&self, id: usize) {
         lock(&self.inner).finished.push(id);
         self.exited.notify_all();
