@@ -1,0 +1,255 @@
+//! Fault cases, each followed by a thread-leak check: after every case the
+//! process's thread count is back to where it started. `harness = false`, so
+//! the count is this program's alone.
+#![forbid(unsafe_code)]
+
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
+
+use pool_core::{BuildError, Pool, PoolError, WaitGroup, live_threads, thread_ceiling};
+
+const LONG: Duration = Duration::from_secs(30);
+
+fn main() {
+    // Planned panics are counted by the pools; keep their messages out of the log.
+    // Only the main thread's panics (failed checks) are printed.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().name() == Some("main") {
+            default_hook(info);
+        }
+    }));
+    let cases: &[(&str, fn())] = &[
+        (
+            "panics_of_every_kind_are_caught",
+            panics_of_every_kind_are_caught,
+        ),
+        (
+            "a_panic_while_holding_a_wait_group_does_not_hang_it",
+            a_panic_while_holding_a_wait_group_does_not_hang_it,
+        ),
+        (
+            "a_panicking_panic_handler_is_caught_too",
+            a_panicking_panic_handler_is_caught_too,
+        ),
+        (
+            "zero_and_absurd_capacities_are_refused",
+            zero_and_absurd_capacities_are_refused,
+        ),
+        ("release_from_inside_a_task", release_from_inside_a_task),
+        (
+            "drop_from_inside_a_task_does_not_self_join",
+            drop_from_inside_a_task_does_not_self_join,
+        ),
+        (
+            "submit_from_inside_a_task_into_a_full_pool",
+            submit_from_inside_a_task_into_a_full_pool,
+        ),
+        (
+            "a_refused_thread_is_an_error_not_an_abort",
+            a_refused_thread_is_an_error_not_an_abort,
+        ),
+    ];
+    let baseline = live_threads();
+    for (name, case) in cases {
+        case();
+        let left = pool_core::limits::wait_for_threads_at_most(baseline, LONG);
+        assert_eq!(left, baseline, "{name}: threads left behind");
+        println!("test {name} ... ok");
+    }
+    println!("test result: ok. {} passed; 0 failed", cases.len());
+}
+
+/// A payload that is neither `&str` nor `String`.
+#[derive(Debug, PartialEq)]
+struct Custom(u32);
+
+fn panics_of_every_kind_are_caught() {
+    let kinds = Arc::new(Mutex::new(Vec::new()));
+    let k = kinds.clone();
+    let pool = Pool::builder()
+        .capacity(2)
+        .panic_handler(move |payload| {
+            let kind = if payload.is::<&str>() {
+                "str"
+            } else if payload.is::<String>() {
+                "string"
+            } else if payload.downcast_ref::<Custom>() == Some(&Custom(7)) {
+                "custom"
+            } else {
+                "other"
+            };
+            k.lock().unwrap().push(kind);
+        })
+        .build()
+        .unwrap();
+    pool.submit(|| panic!("a str")).unwrap();
+    pool.submit(|| std::panic::panic_any(String::from("a String")))
+        .unwrap();
+    pool.submit(|| std::panic::panic_any(Custom(7))).unwrap();
+    let h = pool
+        .spawn(|| -> () { std::panic::panic_any(Custom(7)) })
+        .unwrap();
+    let payload = h.join().unwrap_err().into_panic().unwrap();
+    assert_eq!(payload.downcast_ref::<Custom>(), Some(&Custom(7)));
+    pool.release_timeout(LONG).unwrap();
+    let mut seen = kinds.lock().unwrap().clone();
+    seen.sort();
+    assert_eq!(seen, ["custom", "str", "string"]);
+    assert_eq!(pool.stats().panicked, 4);
+}
+
+fn a_panic_while_holding_a_wait_group_does_not_hang_it() {
+    /// Calls `done()` when dropped, so a panic still counts the task done.
+    struct DoneOnDrop(WaitGroup);
+    impl Drop for DoneOnDrop {
+        fn drop(&mut self) {
+            self.0.done();
+        }
+    }
+    let pool = Pool::new(3).unwrap();
+    let wg = WaitGroup::new();
+    for i in 0..30 {
+        wg.add(1);
+        let guard = DoneOnDrop(wg.clone());
+        pool.submit(move || {
+            let _guard = guard;
+            if i % 3 == 0 {
+                panic!("task {i}");
+            }
+        })
+        .unwrap();
+    }
+    assert!(
+        wg.wait_timeout(LONG),
+        "a panicking task left the WaitGroup waiting"
+    );
+    pool.release_timeout(LONG).unwrap();
+    assert_eq!(pool.stats().panicked, 10);
+}
+
+fn a_panicking_panic_handler_is_caught_too() {
+    let pool = Pool::builder()
+        .capacity(1)
+        .panic_handler(|_| panic!("the handler panics"))
+        .build()
+        .unwrap();
+    pool.submit(|| panic!("first")).unwrap();
+    let h = pool.spawn(|| "still alive").unwrap();
+    assert_eq!(h.join().unwrap(), "still alive");
+    pool.release_timeout(LONG).unwrap();
+    let stats = pool.stats();
+    assert_eq!((stats.panicked, stats.handler_panicked), (1, 1));
+}
+
+fn zero_and_absurd_capacities_are_refused() {
+    assert!(matches!(Pool::new(0), Err(BuildError::ZeroCapacity)));
+    for absurd in [thread_ceiling().max_threads + 1, usize::MAX] {
+        match Pool::new(absurd) {
+            Err(BuildError::CapacityAboveThreadCeiling {
+                requested, ceiling, ..
+            }) => {
+                assert_eq!(requested, absurd);
+                assert_eq!(ceiling, thread_ceiling().max_threads);
+            }
+            other => panic!("capacity {absurd}: {other:?}"),
+        }
+    }
+    let pool = Pool::new(2).unwrap();
+    assert!(matches!(pool.tune(0), Err(BuildError::ZeroCapacity)));
+    assert!(pool.tune(usize::MAX).is_err());
+    assert_eq!(pool.cap(), 2);
+}
+
+fn release_from_inside_a_task() {
+    let pool = Pool::new(2).unwrap();
+    let (tx, rx) = mpsc::channel();
+    let inner = pool.clone();
+    pool.submit(move || {
+        inner.release();
+        // The pool refuses new work even from its own task, with the task back.
+        let refused = inner.submit(|| ()).unwrap_err();
+        tx.send(refused.kind()).unwrap();
+    })
+    .unwrap();
+    assert_eq!(rx.recv_timeout(LONG).unwrap(), "closed");
+    assert!(pool.release_timeout(LONG).is_ok());
+}
+
+fn drop_from_inside_a_task_does_not_self_join() {
+    let (tx, rx) = mpsc::channel();
+    {
+        let pool = Pool::new(2).unwrap();
+        let last = pool.clone();
+        drop(pool);
+        // The task holds the last handle; dropping it there must not join itself.
+        last.clone()
+            .submit(move || {
+                drop(last);
+                tx.send(()).unwrap();
+            })
+            .unwrap();
+    }
+    rx.recv_timeout(LONG)
+        .expect("the task that dropped its own pool finished");
+}
+
+/// A task that submits into its own full pool waits for a worker that only
+/// it could free: with plain `submit` that is a deadlock, exactly as in ants
+/// (a goroutine blocking in `Submit` on its own full pool). `submit_timeout`
+/// (or `try_submit`) gets out and hands the inner task back.
+fn submit_from_inside_a_task_into_a_full_pool() {
+    let pool = Pool::new(1).unwrap();
+    let (tx, rx) = mpsc::channel();
+    let inner = pool.clone();
+    let ran_inner = Arc::new(AtomicUsize::new(0));
+    let r = ran_inner.clone();
+    pool.submit(move || {
+        let r2 = r.clone();
+        let outcome = inner.submit_timeout(
+            move || {
+                r2.fetch_add(1, SeqCst);
+            },
+            Duration::from_millis(50),
+        );
+        match outcome {
+            Err(PoolError::Timeout(task)) => {
+                // Run it here instead: nothing is lost.
+                task();
+                tx.send("timed out, ran inline").unwrap();
+            }
+            other => tx
+                .send(if other.is_ok() {
+                    "accepted"
+                } else {
+                    "other error"
+                })
+                .unwrap(),
+        }
+    })
+    .unwrap();
+    assert_eq!(rx.recv_timeout(LONG).unwrap(), "timed out, ran inline");
+    assert_eq!(ran_inner.load(SeqCst), 1);
+    pool.release_timeout(LONG).unwrap();
+}
+
+/// The OS refuses a stack larger than the address space: the submitter gets
+/// its task back in `ThreadSpawn`, the process goes on.
+fn a_refused_thread_is_an_error_not_an_abort() {
+    let pool = Pool::builder()
+        .capacity(4)
+        .stack_size(1 << 47)
+        .build()
+        .unwrap();
+    let (tx, rx) = mpsc::channel();
+    match pool.submit(move || tx.send(1).unwrap()) {
+        Err(PoolError::ThreadSpawn(task, error)) => {
+            assert!(!error.to_string().is_empty());
+            task();
+        }
+        other => panic!("expected ThreadSpawn, got {other:?}"),
+    }
+    assert_eq!(rx.recv().unwrap(), 1);
+    assert_eq!(pool.running(), 0);
+}
