@@ -279,11 +279,15 @@ impl<J: Send + 'static> Engine<J> {
             };
         };
         self.parked.fetch_sub(1, SeqCst);
-        // A leaving submitter may have swallowed a wake-up meant for a slot it
-        // no longer takes: pass it on.
-        if result.is_err() && self.in_flight.load(SeqCst) < self.cap.load(SeqCst) {
+        // Only one wake-up is in flight at a time (`wake_pending`), so slots
+        // freed while it was on its way sent none. Whoever it woke passes it
+        // on while a slot is free and someone still waits. (loom found the
+        // lost wake-up without this: tests/loom.rs.)
+        if self.parked.load(SeqCst) > 0 && self.in_flight.load(SeqCst) < self.cap.load(SeqCst) {
+            self.wake_pending.store(true, SeqCst);
             self.slot_freed.notify_one();
         }
+        drop(guard);
         result
     }
 

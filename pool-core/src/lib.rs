@@ -89,6 +89,7 @@ mod pool_with_func;
 mod queue;
 mod spin;
 mod stats;
+mod sync;
 mod task;
 mod wait_group;
 mod worker;

@@ -42,14 +42,14 @@
 //! ```
 
 use std::fmt;
-use std::sync::atomic::{AtomicUsize, Ordering::*};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::atomic::Ordering::*;
 use std::time::{Duration, Instant};
 
 use crossbeam_utils::CachePadded;
 
-use crate::engine::lock;
+#[cfg(not(loom))]
 use crate::spin::{SPIN_BUDGET, spin_until};
+use crate::sync::{Arc, AtomicUsize, Condvar, Mutex, fence, lock};
 
 /// A counter of outstanding tasks that threads can wait on.
 ///
@@ -60,12 +60,24 @@ use crate::spin::{SPIN_BUDGET, spin_until};
 /// wg.done();
 /// wg.wait(); // returns at once: the count is zero
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct WaitGroup {
     inner: Arc<Inner>,
 }
 
-#[derive(Default)]
+impl Default for WaitGroup {
+    fn default() -> Self {
+        WaitGroup {
+            inner: Arc::new(Inner {
+                count: CachePadded::new(AtomicUsize::new(0)),
+                sleepers: AtomicUsize::new(0),
+                lock: Mutex::new(()),
+                zero: Condvar::new(),
+            }),
+        }
+    }
+}
+
 struct Inner {
     count: CachePadded<AtomicUsize>,
     /// Threads parked in `wait` (the fast path skips the lock when zero).
@@ -122,7 +134,12 @@ impl WaitGroup {
                 Err(now) => cur = now,
             }
         }
-        if cur == 1 && inner.sleepers.load(SeqCst) > 0 {
+        // The count reached zero: is anyone parked? (The fence pairs with the
+        // one in `wait_until`: each side stores, fences, then loads.)
+        if cur == 1 && {
+            fence(SeqCst);
+            inner.sleepers.load(SeqCst) > 0
+        } {
             // Take the lock so no waiter is between its check and its sleep.
             let _guard = lock(&inner.lock);
             inner.zero.notify_all();
@@ -173,6 +190,8 @@ impl WaitGroup {
     fn wait_until(&self, deadline: Option<Instant>) -> bool {
         let inner = &*self.inner;
         // Short groups finish within microseconds: spin before parking.
+        // (Not under loom: it models the blocking protocol, not the clock.)
+        #[cfg(not(loom))]
         if spin_until(SPIN_BUDGET, || {
             (inner.count.load(SeqCst) == 0).then_some(())
         })
@@ -182,6 +201,7 @@ impl WaitGroup {
         }
         let mut guard = lock(&inner.lock);
         inner.sleepers.fetch_add(1, SeqCst);
+        fence(SeqCst);
         let reached = loop {
             if inner.count.load(SeqCst) == 0 {
                 break true;
@@ -193,11 +213,7 @@ impl WaitGroup {
                     if now >= d {
                         break false;
                     }
-                    inner
-                        .zero
-                        .wait_timeout(guard, d - now)
-                        .unwrap_or_else(|e| e.into_inner())
-                        .0
+                    wait_timeout(&inner.zero, guard, d - now)
                 }
             };
         };
@@ -212,4 +228,26 @@ impl fmt::Debug for WaitGroup {
             .field("count", &self.count())
             .finish()
     }
+}
+
+#[cfg(not(loom))]
+fn wait_timeout<'a>(
+    cv: &Condvar,
+    guard: crate::sync::MutexGuard<'a, ()>,
+    timeout: Duration,
+) -> crate::sync::MutexGuard<'a, ()> {
+    cv.wait_timeout(guard, timeout)
+        .unwrap_or_else(|e| e.into_inner())
+        .0
+}
+
+/// loom has no clock: a timed wait is modelled as a wait that may end
+/// without a notification (the caller's loop checks the count again).
+#[cfg(loom)]
+fn wait_timeout<'a>(
+    cv: &Condvar,
+    guard: crate::sync::MutexGuard<'a, ()>,
+    _timeout: Duration,
+) -> crate::sync::MutexGuard<'a, ()> {
+    cv.wait(guard).unwrap_or_else(|e| e.into_inner())
 }
