@@ -7,7 +7,7 @@ use std::alloc::System;
 use std::process::ExitCode;
 
 use clap::Parser;
-use slow_api::{Measured, RunArgs, RunReport, ServerConfig};
+use slow_api::{Measured, RunArgs, RunReport};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 // Counts every allocation, so the report can show Go's TotalAlloc figure.
@@ -27,12 +27,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
 
     // Start (or find) the slow API, before any job starts.
-    let target = match cli.run.prepare(ServerConfig::default().two_delay) {
+    let target = match cli.run.prepare_or_explain("exemplo6") {
         Ok(target) => target,
-        Err(message) => {
-            eprintln!("exemplo6: {message}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
 
     // Run the jobs through the function pool, counting allocations.
@@ -65,14 +62,5 @@ fn main() -> ExitCode {
         &outcome.failures,
     );
     report.print(cli.run.json);
-    exit_code(&report)
-}
-
-/// Non-zero when any call failed, so scripts notice.
-fn exit_code(report: &RunReport) -> ExitCode {
-    if report.failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    report.exit_code()
 }

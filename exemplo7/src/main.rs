@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use exemplo7::Submits;
-use slow_api::{Measured, RunArgs, RunReport, ServerConfig};
+use slow_api::{Measured, RunArgs, RunReport};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 // Counts every allocation, so the report can show Go's TotalAlloc figure.
@@ -35,12 +35,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
 
     // Start (or find) the slow API, before any job starts.
-    let target = match cli.run.prepare(ServerConfig::default().two_delay) {
+    let target = match cli.run.prepare_or_explain("exemplo7") {
         Ok(target) => target,
-        Err(message) => {
-            eprintln!("exemplo7: {message}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
 
     // Run the jobs through the submit pool, counting allocations.
@@ -80,9 +77,5 @@ fn main() -> ExitCode {
     };
     let report = RunReport::new(program, &cli.run, &target, measured, &outcome.failures);
     report.print(cli.run.json);
-    if report.failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    report.exit_code()
 }

@@ -7,7 +7,7 @@ use std::alloc::System;
 use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
-use slow_api::{Measured, RunArgs, RunReport, ServerConfig};
+use slow_api::{Measured, RunArgs, RunReport};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 // Counts every allocation, so the report can show Go's TotalAlloc figure.
@@ -110,12 +110,9 @@ fn http_workers(cli: &Cli) -> ExitCode {
     };
 
     // Start (or find) the slow API, before any job starts.
-    let target = match args.prepare(ServerConfig::default().two_delay) {
+    let target = match args.prepare_or_explain("native-workers") {
         Ok(target) => target,
-        Err(message) => {
-            eprintln!("native-workers: {message}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
 
     // Run the hand-rolled workers, counting allocations.
@@ -139,9 +136,5 @@ fn http_workers(cli: &Cli) -> ExitCode {
         &summary.failures,
     );
     report.print(args.json);
-    if report.failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    report.exit_code()
 }

@@ -110,6 +110,29 @@ pub(crate) struct Engine<J> {
     slot_freed: Condvar,
 }
 
+enum Step {
+    /// Add one while below the capacity.
+    Up,
+    /// Take one away while above it.
+    Down,
+}
+
+/// Moves `counter` one step towards `cap` in one atomic update: the
+/// admission count and the worker count both grow only below the capacity
+/// and shrink only above it, whatever other threads do meanwhile. `false`
+/// if it was already on the far side.
+fn step_towards_cap(counter: &AtomicUsize, cap: &AtomicUsize, step: Step) -> bool {
+    counter
+        .fetch_update(SeqCst, SeqCst, |now| {
+            let cap = cap.load(SeqCst);
+            match step {
+                Step::Up => (now < cap).then_some(now + 1),
+                Step::Down => (now > cap).then_some(now - 1),
+            }
+        })
+        .is_ok()
+}
+
 /// Locks a mutex, ignoring poison: the engine's mutexes guard plain
 /// bookkeeping that a panicking task cannot leave half-written.
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -193,19 +216,7 @@ impl<J: Send + 'static> Engine<J> {
     }
 
     fn try_acquire(&self) -> bool {
-        let mut cur = self.in_flight.load(Relaxed);
-        loop {
-            if cur >= self.cap.load(Relaxed) {
-                return false;
-            }
-            match self
-                .in_flight
-                .compare_exchange_weak(cur, cur + 1, SeqCst, Relaxed)
-            {
-                Ok(_) => return true,
-                Err(now) => cur = now,
-            }
-        }
+        step_towards_cap(&self.in_flight, &self.cap, Step::Up)
     }
 
     fn admit(&self, wait: Wait) -> Result<(), Refusal> {
@@ -377,36 +388,12 @@ impl<J: Send + 'static> Engine<J> {
 
     /// Counts one more worker if the pool is below capacity.
     fn reserve_worker(&self) -> bool {
-        let mut cur = self.workers.load(SeqCst);
-        loop {
-            if cur >= self.cap.load(SeqCst) {
-                return false;
-            }
-            match self
-                .workers
-                .compare_exchange_weak(cur, cur + 1, SeqCst, SeqCst)
-            {
-                Ok(_) => return true,
-                Err(now) => cur = now,
-            }
-        }
+        step_towards_cap(&self.workers, &self.cap, Step::Up)
     }
 
     /// Counts one worker fewer if the pool is above capacity (after a shrink).
     pub(crate) fn retire_if_surplus(&self) -> bool {
-        let mut cur = self.workers.load(SeqCst);
-        loop {
-            if cur <= self.cap.load(SeqCst) {
-                return false;
-            }
-            match self
-                .workers
-                .compare_exchange_weak(cur, cur - 1, SeqCst, SeqCst)
-            {
-                Ok(_) => return true,
-                Err(now) => cur = now,
-            }
-        }
+        step_towards_cap(&self.workers, &self.cap, Step::Down)
     }
 
     // ----- tuning and closing ------------------------------------------

@@ -268,8 +268,7 @@ impl<J: Send + 'static> Engine<J> {
         let me = Arc::new(Sleeper::new());
         let mut searching = searching;
         if let Some(job) = first {
-            self.execute(job);
-            if self.retire_if_surplus() {
+            if self.run_one(job) {
                 return self.leave();
             }
         }
@@ -279,8 +278,7 @@ impl<J: Send + 'static> Engine<J> {
                     searching = false;
                     self.stop_searching();
                 }
-                self.execute(job);
-                if self.retire_if_surplus() {
+                if self.run_one(job) {
                     return self.leave();
                 }
                 continue;
@@ -306,8 +304,7 @@ impl<J: Send + 'static> Engine<J> {
             if let Some(job) = found {
                 searching = false;
                 self.stop_searching();
-                self.execute(job);
-                if self.retire_if_surplus() {
+                if self.run_one(job) {
                     return self.leave();
                 }
                 continue;
@@ -330,8 +327,7 @@ impl<J: Send + 'static> Engine<J> {
                 if self.unregister(&me) {
                     // Neither parked nor searching: ours to run.
                     if let Some(job) = early {
-                        self.execute(job);
-                        if self.retire_if_surplus() {
+                        if self.run_one(job) {
                             return self.leave();
                         }
                     }
@@ -344,8 +340,12 @@ impl<J: Send + 'static> Engine<J> {
                         // The waker counted us as searching; we found work.
                         self.stop_searching();
                     }
-                    self.execute(job);
-                    if reason == WakeReason::Retire || self.retire_if_surplus() {
+                    if reason == WakeReason::Retire {
+                        // Already out of `workers`: run the job it holds, then go.
+                        self.execute(job);
+                        return self.leave();
+                    }
+                    if self.run_one(job) {
                         return self.leave();
                     }
                     continue;
@@ -371,6 +371,12 @@ impl<J: Send + 'static> Engine<J> {
                 WakeReason::Retire => return self.leave(),
             }
         }
+    }
+
+    /// Runs a job; `true` if the pool has since shrunk and this worker must retire.
+    fn run_one(&self, job: J) -> bool {
+        self.execute(job);
+        self.retire_if_surplus()
     }
 
     /// Takes this worker off the sleepers list; `false` if a waker already did.

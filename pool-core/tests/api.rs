@@ -132,3 +132,12 @@ fn stats_add_up_once_the_pool_is_quiet() {
     assert!(s.threads_spawned <= 3);
     assert_eq!(s.free(), 3 - s.running);
 }
+
+#[test]
+fn every_pool_handle_is_clone_send_and_sync() {
+    fn assert_handle<T: Clone + Send + Sync + 'static>() {}
+    assert_handle::<Pool>();
+    assert_handle::<pool_core::PoolWithFunc<String>>();
+    assert_handle::<MultiPool>();
+    assert_handle::<WaitGroup>();
+}

@@ -52,9 +52,11 @@ fn dropping_the_last_handle_joins_every_worker() {
     let clone = pool.clone();
     drop(pool);
     assert!(clone.submit(|| ()).is_ok());
-    // ...dropping the last handle joins: no waiting needed afterwards.
+    // ...dropping the last handle joins. (The kernel takes a joined thread
+    // out of /proc a few microseconds after it wakes the joiner: poll, briefly.)
     drop(clone);
-    assert_eq!(live_threads(), baseline, "threads left behind after drop");
+    let now = pool_core::limits::wait_for_threads_at_most(baseline, LONG);
+    assert_eq!(now, baseline, "threads left behind after drop");
 }
 
 fn dropping_waits_for_accepted_tasks() {
@@ -70,7 +72,8 @@ fn dropping_waits_for_accepted_tasks() {
     }
     drop(pool);
     assert_eq!(done.load(std::sync::atomic::Ordering::SeqCst), 1000);
-    assert_eq!(live_threads(), baseline);
+    let now = pool_core::limits::wait_for_threads_at_most(baseline, LONG);
+    assert_eq!(now, baseline);
 }
 
 fn dropping_the_pool_from_inside_its_own_task_does_not_deadlock() {

@@ -57,8 +57,9 @@ fn idle_workers_expire_unless_purge_is_disabled() {
         .unwrap();
     // Measure against the purged pool rather than a sleep: by the time all
     // its workers have expired, the other pool's had the same idle time.
-    wait_until("every idle worker expired", || purged.running() == 0);
-    assert_eq!(purged.stats().threads_retired, 4);
+    wait_until("every idle worker expired and exited", || {
+        purged.running() == 0 && purged.stats().threads_retired == 4
+    });
     assert_eq!(kept.running(), 4, "disable_purge keeps idle workers");
     // An expired pool still works: a new worker starts on demand.
     let (tx, rx) = mpsc::channel();

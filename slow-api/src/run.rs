@@ -116,6 +116,27 @@ impl RunArgs {
     }
 }
 
+impl RunArgs {
+    /// [`prepare`](RunArgs::prepare) for a program's `main`: on failure,
+    /// prints `"{program}: {message}"` to stderr and gives the exit code (2)
+    /// to return.
+    ///
+    /// ```
+    /// use clap::Parser;
+    /// #[derive(Parser)]
+    /// struct Cli { #[command(flatten)] run: slow_api::RunArgs }
+    /// let cli = Cli::parse_from(["x", "--jobs", "0"]);
+    /// assert!(cli.run.prepare_or_explain("demo").is_err());
+    /// ```
+    pub fn prepare_or_explain(&self, program: &str) -> Result<Target, std::process::ExitCode> {
+        self.prepare(ServerConfig::default().two_delay)
+            .map_err(|message| {
+                eprintln!("{program}: {message}");
+                std::process::ExitCode::from(2)
+            })
+    }
+}
+
 /// `ceil(jobs / workers) × delay`: the fastest any pool of `workers` can
 /// make `jobs` calls that each take `delay`.
 ///
@@ -281,6 +302,24 @@ impl RunReport {
             );
         } else {
             print!("{}", self.to_text());
+        }
+    }
+
+    /// The exit code a program ends with: failure when any call failed,
+    /// so scripts notice.
+    ///
+    /// ```
+    /// # let r = slow_api::RunReport { program: "x".into(), jobs: 1, pool_size: 1, workers_running: 1,
+    /// #   route: "two".into(), delay_ms: 100, elapsed_s: 0.1, ideal_s: 0.1, ideal_ratio: 1.0,
+    /// #   requests_per_s: 10.0, failed: 0, first_error: None, peak_rss_bytes: None,
+    /// #   allocated_bytes: None, allocations: None, server_requests: None, server_peak_in_flight: None };
+    /// assert_eq!(r.exit_code(), std::process::ExitCode::SUCCESS);
+    /// ```
+    pub fn exit_code(&self) -> std::process::ExitCode {
+        if self.failed == 0 {
+            std::process::ExitCode::SUCCESS
+        } else {
+            std::process::ExitCode::FAILURE
         }
     }
 
