@@ -3,30 +3,11 @@
 
 mod common;
 
-use common::{Concurrency, Gate, LONG, wait_until};
+use common::{Concurrency, Gate, LONG, fill, wait_until};
 use pool_core::{Pool, PoolError, PoolWithFunc, WaitGroup};
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
-
-/// Fills every worker of `pool` with a task that waits on `gate`; returns
-/// once all of them have started.
-fn fill(pool: &Pool, gate: &Gate) {
-    let started = WaitGroup::new();
-    for _ in 0..pool.cap() {
-        started.add(1);
-        let (gate, started) = (gate.clone(), started.clone());
-        pool.submit(move || {
-            started.done();
-            gate.wait();
-        })
-        .unwrap();
-    }
-    assert!(
-        started.wait_timeout(LONG),
-        "the pool did not start cap() tasks"
-    );
-}
 
 #[test]
 fn never_more_than_cap_tasks_run_at_once() {

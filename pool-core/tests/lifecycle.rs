@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Gate, LONG, wait_until};
+use common::{Gate, LONG, fill, wait_until};
 use pool_core::{Pool, PoolError, WaitGroup};
 use std::sync::mpsc;
 use std::thread;
@@ -120,15 +120,7 @@ fn release_wakes_blocked_submitters_with_closed_and_runs_accepted_tasks() {
 fn release_timeout_reports_threads_still_running() {
     let pool = Pool::new(1).unwrap();
     let gate = Gate::new();
-    let started = WaitGroup::new();
-    started.add(1);
-    let (g, s) = (gate.clone(), started.clone());
-    pool.submit(move || {
-        s.done();
-        g.wait();
-    })
-    .unwrap();
-    assert!(started.wait_timeout(LONG));
+    fill(&pool, &gate);
     let err = pool.release_timeout(Duration::from_millis(20)).unwrap_err();
     assert_eq!(err.threads_left, 1);
     gate.open();

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Concurrency, Gate, LONG, wait_until};
+use common::{Concurrency, Gate, LONG, fill, wait_until};
 use pool_core::{BuildError, Pool, WaitGroup};
 use std::sync::mpsc;
 use std::thread;
@@ -13,15 +13,7 @@ use std::thread;
 fn growing_lets_a_blocked_submitter_through_at_once() {
     let pool = Pool::new(1).unwrap();
     let gate = Gate::new();
-    let started = WaitGroup::new();
-    started.add(1);
-    let (g, s) = (gate.clone(), started.clone());
-    pool.submit(move || {
-        s.done();
-        g.wait();
-    })
-    .unwrap();
-    assert!(started.wait_timeout(LONG));
+    fill(&pool, &gate);
 
     let (ran_tx, ran_rx) = mpsc::channel();
     let p = pool.clone();

@@ -67,3 +67,22 @@ impl Concurrency {
         self.inner.1.load(std::sync::atomic::Ordering::SeqCst)
     }
 }
+
+/// Fills every worker of `pool` with a task that waits on `gate`; returns
+/// once all of them have started.
+pub fn fill(pool: &pool_core::Pool, gate: &Gate) {
+    let started = pool_core::WaitGroup::new();
+    for _ in 0..pool.cap() {
+        started.add(1);
+        let (gate, started) = (gate.clone(), started.clone());
+        pool.submit(move || {
+            started.done();
+            gate.wait();
+        })
+        .unwrap();
+    }
+    assert!(
+        started.wait_timeout(LONG),
+        "the pool did not start cap() tasks"
+    );
+}
