@@ -27,7 +27,7 @@ macro_rules! pool_methods {
                 "```"
             )]
             pub fn idle(&self) -> usize {
-                self.engine().idle()
+                self.engine().idle_workers()
             }
 
             #[doc = concat!(
@@ -126,7 +126,8 @@ macro_rules! pool_methods {
                 &self,
                 timeout: std::time::Duration,
             ) -> Result<(), $crate::ReleaseTimeoutError> {
-                self.engine().release_timeout(timeout)
+                self.engine()
+                    .release_timeout($crate::sync::deadline_after(timeout))
             }
 
             #[doc = concat!(
@@ -151,7 +152,7 @@ macro_rules! pool_methods {
                 "```"
             )]
             pub fn is_closed(&self) -> bool {
-                self.engine().closed.load(std::sync::atomic::Ordering::SeqCst)
+                self.engine().is_closed()
             }
         }
 

@@ -49,6 +49,39 @@
 //!   they expire, or when `tune` retires them.
 //! - **Dropping joins.** When the last handle to a pool is dropped, the pool is
 //!   released and every worker thread is joined.
+//! - **No purge goroutine.** ants runs a `ticktock` and a purge goroutine per
+//!   pool; here each worker expires by itself, through its own timed park,
+//!   and the pool joins the threads that have exited.
+//!
+//! # The life of a task
+//!
+//! What happens between `pool.submit(task)` and the task's last line, and
+//! the file that does each step:
+//!
+//! 1. **Submit** (`pool.rs`, `pool_with_func.rs`). `Pool` boxes the closure;
+//!    `PoolWithFunc` passes the argument as it is.
+//! 2. **Admission** (`admission.rs`). The task needs a slot: at most `cap()`
+//!    tasks are accepted at once. A free slot is taken with one
+//!    compare-and-swap. With none free, the submitter gives up (`try_submit`,
+//!    `nonblocking`, `max_blocking_tasks`), or yields a few times, and then
+//!    parks in the waiters' line with its task beside it.
+//! 3. **Hand-off** (`engine.rs`, `idle.rs`). With no idle worker and room to
+//!    grow, a new thread starts with the task in hand, as ants does.
+//!    Otherwise the task goes into the queue (`queue.rs`), and a worker is
+//!    woken if none is searching, plus a few more while a burst piles up.
+//! 4. **Worker** (`worker.rs`). A searching worker takes the task. If it was
+//!    the last one searching and more are queued, it first wakes the next
+//!    worker. Then it runs the task, catching any panic.
+//! 5. **Finish** (`admission.rs`, `worker.rs`). If a submitter is parked, the
+//!    worker takes its task out of the line and runs it next, keeping the
+//!    slot, and wakes the submitter afterwards. Otherwise it frees the slot
+//!    and looks at the queue; an idle worker searches briefly and then parks
+//!    on its own doorbell (`idle.rs`). It exits after `expiry` parked
+//!    (`threads.rs` joins it).
+//!
+//! A pool's threads are its workers and nothing else: there is no
+//! background thread, so an idle pool whose workers have expired holds no
+//! thread and costs no CPU.
 //!
 //! # Example: the tutorial's test, in Rust
 //!
@@ -76,12 +109,13 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod admission;
 mod common;
 mod default_pool;
 mod engine;
 mod error;
+mod idle;
 pub mod limits;
-mod monitor;
 mod multi_pool;
 mod options;
 mod pool;
@@ -91,6 +125,7 @@ mod spin;
 mod stats;
 mod sync;
 mod task;
+mod threads;
 mod wait_group;
 mod worker;
 

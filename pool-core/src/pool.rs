@@ -44,13 +44,15 @@
 //! ```
 
 use std::any::Any;
-use std::sync::atomic::Ordering::SeqCst;
+use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Arc, Weak};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::engine::{Engine, Owner, Wait};
+use crate::admission::Wait;
+use crate::engine::{Engine, Owner};
 use crate::error::{BuildError, PoolError};
 use crate::options::PoolBuilder;
+use crate::sync::deadline_after;
 use crate::task::{ResultSlot, TaskHandle, task_channel};
 
 /// A boxed task, as the pool's channel carries it.
@@ -186,7 +188,7 @@ impl Pool {
     where
         F: FnOnce() + Send + 'static,
     {
-        self.submit_with(task, Wait::Until(Instant::now() + timeout))
+        self.submit_with(task, Wait::until(deadline_after(timeout)))
     }
 
     fn submit_with<F>(&self, task: F, wait: Wait) -> Result<(), PoolError<F>>
@@ -249,7 +251,7 @@ where
         // pool still counts it.
         if slot.run(task) {
             if let Some(engine) = engine.upgrade() {
-                engine.panicked.fetch_add(1, SeqCst);
+                engine.counters.panicked.fetch_add(1, Relaxed);
             }
         }
     }

@@ -42,11 +42,13 @@
 //! ```
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::engine::{Engine, Owner, Wait};
+use crate::admission::Wait;
+use crate::engine::{Engine, Owner};
 use crate::error::{BuildError, PoolError};
 use crate::options::PoolBuilder;
+use crate::sync::deadline_after;
 
 /// A pool of at most `cap()` worker threads running one function on each
 /// argument it is given.
@@ -141,7 +143,7 @@ impl<T: Send + 'static> PoolWithFunc<T> {
     /// ```
     pub fn invoke_timeout(&self, arg: T, timeout: Duration) -> Result<(), PoolError<T>> {
         self.engine()
-            .submit(arg, Wait::Until(Instant::now() + timeout))
+            .submit(arg, Wait::until(deadline_after(timeout)))
     }
 }
 

@@ -14,10 +14,9 @@
 //! read it without locking.
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::atomic::Ordering::SeqCst;
 
-use crate::engine::lock;
+use crate::sync::{AtomicUsize, Mutex, lock};
 
 pub(crate) struct TaskQueue<J> {
     items: Mutex<VecDeque<J>>,

@@ -25,6 +25,21 @@
 //! ```
 
 use std::fmt;
+use std::sync::atomic::AtomicU64;
+
+use crossbeam_utils::CachePadded;
+
+/// A pool's lifetime counters. They are only ever added to and read for
+/// reports, so `Relaxed` is enough: no decision in the pool depends on them.
+#[derive(Default)]
+pub(crate) struct Counters {
+    /// Tasks accepted (its own cache line: every submit adds to it).
+    pub(crate) submitted: CachePadded<AtomicU64>,
+    pub(crate) panicked: AtomicU64,
+    pub(crate) handler_panicked: AtomicU64,
+    pub(crate) spawned: AtomicU64,
+    pub(crate) retired: AtomicU64,
+}
 
 /// What a pool is doing now, and its counters since it was built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -49,7 +49,7 @@ use crossbeam_utils::CachePadded;
 
 #[cfg(not(loom))]
 use crate::spin::{SPIN_BUDGET, spin_until};
-use crate::sync::{Arc, AtomicUsize, Condvar, Mutex, fence, lock};
+use crate::sync::{Arc, AtomicUsize, Condvar, Mutex, deadline_after, fence, lock, wait_until};
 
 /// A counter of outstanding tasks that threads can wait on.
 ///
@@ -98,13 +98,31 @@ impl WaitGroup {
 
     /// Adds `n` to the count of outstanding tasks (Go's `wg.Add(n)`).
     ///
+    /// # Panics
+    ///
+    /// If the count would overflow `usize`. Go panics on a counter it cannot
+    /// hold too; wrapping would turn "a huge number of tasks" into "almost
+    /// none", or into zero, with waiters left asleep.
+    ///
     /// ```
     /// let wg = pool_core::WaitGroup::new();
     /// wg.add(3);
     /// assert_eq!(wg.count(), 3);
     /// ```
+    ///
+    /// ```should_panic
+    /// let wg = pool_core::WaitGroup::new();
+    /// wg.add(usize::MAX);
+    /// wg.add(2); // panics: the count cannot hold usize::MAX + 2
+    /// ```
     pub fn add(&self, n: usize) {
-        self.inner.count.fetch_add(n, SeqCst);
+        let added = self
+            .inner
+            .count
+            .fetch_update(SeqCst, SeqCst, |count| count.checked_add(n));
+        if let Err(count) = added {
+            panic!("WaitGroup::add({n}) would overflow the count ({count} outstanding)");
+        }
     }
 
     /// Marks one task done (Go's `wg.Done()`); the last one wakes every waiter.
@@ -184,7 +202,7 @@ impl WaitGroup {
     /// assert!(wg.wait_timeout(Duration::from_millis(10)));
     /// ```
     pub fn wait_timeout(&self, timeout: Duration) -> bool {
-        self.wait_until(Some(Instant::now() + timeout))
+        self.wait_until(deadline_after(timeout))
     }
 
     fn wait_until(&self, deadline: Option<Instant>) -> bool {
@@ -206,15 +224,9 @@ impl WaitGroup {
             if inner.count.load(SeqCst) == 0 {
                 break true;
             }
-            guard = match deadline {
-                None => inner.zero.wait(guard).unwrap_or_else(|e| e.into_inner()),
-                Some(d) => {
-                    let now = Instant::now();
-                    if now >= d {
-                        break false;
-                    }
-                    wait_timeout(&inner.zero, guard, d - now)
-                }
+            guard = match wait_until(&inner.zero, guard, deadline) {
+                Some(guard) => guard,
+                None => break inner.count.load(SeqCst) == 0,
             };
         };
         inner.sleepers.fetch_sub(1, SeqCst);
@@ -228,26 +240,4 @@ impl fmt::Debug for WaitGroup {
             .field("count", &self.count())
             .finish()
     }
-}
-
-#[cfg(not(loom))]
-fn wait_timeout<'a>(
-    cv: &Condvar,
-    guard: crate::sync::MutexGuard<'a, ()>,
-    timeout: Duration,
-) -> crate::sync::MutexGuard<'a, ()> {
-    cv.wait_timeout(guard, timeout)
-        .unwrap_or_else(|e| e.into_inner())
-        .0
-}
-
-/// loom has no clock: a timed wait is modelled as a wait that may end
-/// without a notification (the caller's loop checks the count again).
-#[cfg(loom)]
-fn wait_timeout<'a>(
-    cv: &Condvar,
-    guard: crate::sync::MutexGuard<'a, ()>,
-    _timeout: Duration,
-) -> crate::sync::MutexGuard<'a, ()> {
-    cv.wait(guard).unwrap_or_else(|e| e.into_inner())
 }

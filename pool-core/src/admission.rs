@@ -1,0 +1,509 @@
+//! Admission: at most `cap` tasks accepted at once, and the submitters that wait for a slot.
+//!
+//! A task holds a *slot* from the moment it is accepted until it has run. A
+//! submitter that finds every slot taken either gives up (`try_submit`, a
+//! `nonblocking` pool, `max_blocking_tasks` reached) or parks in the
+//! *waiters* line, with its task beside it.
+//!
+//! # The hand-off
+//!
+//! When a task ends, its worker does not free the slot and then wake a
+//! parked submitter, which would have to wake up, take the slot and hand its
+//! task over before anything runs: on two cores that puts two context
+//! switches on the critical path. Instead the worker takes the first
+//! waiter's task out of the line, keeps the slot for it, runs it at once,
+//! and only then does the submitter wake up, to learn that its task was
+//! accepted. This is how a Go channel hands a value from a waiting sender to
+//! a receiver.
+//!
+//! # One word, one decision
+//!
+//! The count of tasks in flight and the count of parked waiters share one
+//! `AtomicU64` (`state`). The fast paths are one compare-and-swap each: a
+//! submitter takes a slot while `in_flight < cap`; a finishing worker frees
+//! its slot while nobody waits. Every change to the waiter count happens
+//! under the waiters' lock, and a worker that sees waiters takes the lock
+//! before deciding. So a submitter that registers and a worker that
+//! finishes cannot miss each other: whichever changes `state` first, the
+//! other sees it.
+//!
+//! # Why yield before parking
+//!
+//! A full pool of short tasks frees a slot within microseconds; parking and
+//! being woken costs more than that. A blocked submitter therefore retries a
+//! few times, yielding the CPU between tries (on two cores the thread it
+//! waits for may need this one's core). Behind a queue of tasks that have not
+//! even started, no slot is coming soon, and it parks at once.
+
+use std::collections::VecDeque;
+use std::time::Instant;
+
+use crossbeam_utils::CachePadded;
+
+use crate::sync::{Arc, AtomicBool, AtomicU64, AtomicUsize, Mutex, Parker, lock};
+
+use std::sync::atomic::Ordering::SeqCst;
+
+/// One waiter in the high half of `state`.
+const ONE_WAITER: u64 = 1 << 32;
+/// The low half of `state`: tasks in flight.
+const IN_FLIGHT: u64 = ONE_WAITER - 1;
+
+/// How many times a blocked submitter yields and retries before it parks.
+const YIELDS: u32 = 16;
+
+/// How long a submitter may wait for a slot.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Wait {
+    /// Until a slot frees up.
+    Forever,
+    /// Not at all.
+    Never,
+    /// Until this instant.
+    Until(Instant),
+}
+
+impl Wait {
+    /// `Until(deadline)`, or `Forever` when there is no deadline
+    /// (see [`deadline_after`](crate::sync::deadline_after)).
+    pub(crate) fn until(deadline: Option<Instant>) -> Wait {
+        deadline.map_or(Wait::Forever, Wait::Until)
+    }
+}
+
+/// Why a task was not admitted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    Closed,
+    Overload,
+    Timeout,
+}
+
+/// What became of an admitted task.
+#[derive(Debug)]
+pub(crate) enum Admitted<J> {
+    /// The caller holds a slot for its task, and must dispatch it.
+    Slot(J),
+    /// A finishing worker (or `set_cap`) took the task while its submitter
+    /// was parked: it is already on its way.
+    HandedOff,
+}
+
+/// A parked submitter's doorbell; one per submitting thread, reused.
+#[derive(Debug)]
+struct Signal {
+    /// Set, under the waiters' lock, by whoever takes the waiter's task.
+    taken: AtomicBool,
+    parker: Parker,
+}
+
+impl Signal {
+    /// The calling thread's signal. Outside loom it lives in a thread-local,
+    /// so blocking allocates nothing after a thread's first time.
+    fn current() -> Arc<Signal> {
+        #[cfg(not(loom))]
+        {
+            thread_local! {
+                static SIGNAL: Arc<Signal> = Arc::new(Signal::new());
+            }
+            SIGNAL.with(Arc::clone)
+        }
+        #[cfg(loom)]
+        Arc::new(Signal::new())
+    }
+
+    fn new() -> Signal {
+        Signal {
+            taken: AtomicBool::new(false),
+            parker: Parker::current(),
+        }
+    }
+}
+
+struct Waiter<J> {
+    job: J,
+    signal: Arc<Signal>,
+}
+
+/// The admission counter and the line of parked submitters.
+pub(crate) struct Admission<J> {
+    /// Tasks in flight (low 32 bits) and parked waiters (high 32 bits).
+    state: CachePadded<AtomicU64>,
+    cap: AtomicUsize,
+    /// Set under the `waiters` lock; read anywhere.
+    closed: AtomicBool,
+    waiters: Mutex<VecDeque<Waiter<J>>>,
+}
+
+fn in_flight(state: u64) -> usize {
+    (state & IN_FLIGHT) as usize
+}
+
+fn waiters(state: u64) -> usize {
+    (state >> 32) as usize
+}
+
+impl<J> Admission<J> {
+    pub(crate) fn new(cap: usize) -> Self {
+        Admission {
+            state: CachePadded::new(AtomicU64::new(0)),
+            cap: AtomicUsize::new(cap),
+            closed: AtomicBool::new(false),
+            waiters: Mutex::new(VecDeque::new()),
+        }
+    }
+
+    pub(crate) fn cap(&self) -> usize {
+        self.cap.load(SeqCst)
+    }
+
+    /// Tasks accepted and not yet finished (queued, running, or being handed over).
+    pub(crate) fn in_flight(&self) -> usize {
+        in_flight(self.state.load(SeqCst))
+    }
+
+    /// Submitters parked for a slot.
+    pub(crate) fn waiting(&self) -> usize {
+        waiters(self.state.load(SeqCst))
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(SeqCst)
+    }
+
+    /// Takes a slot if one is free, in one compare-and-swap.
+    pub(crate) fn try_acquire(&self) -> bool {
+        let mut state = self.state.load(SeqCst);
+        loop {
+            if in_flight(state) >= self.cap() {
+                return false;
+            }
+            match self
+                .state
+                .compare_exchange_weak(state, state + 1, SeqCst, SeqCst)
+            {
+                Ok(_) => return true,
+                Err(now) => state = now,
+            }
+        }
+    }
+
+    /// Admits `job`, waiting as `wait` allows. `max_waiters` (0: no limit)
+    /// bounds how many submitters may park at once; `may_yield` says
+    /// whether a slot may free up soon enough to retry before parking.
+    pub(crate) fn acquire(
+        &self,
+        job: J,
+        wait: Wait,
+        max_waiters: usize,
+        may_yield: bool,
+    ) -> Result<Admitted<J>, (Refusal, J)> {
+        if self.is_closed() {
+            return Err((Refusal::Closed, job));
+        }
+        if self.try_acquire() {
+            return Ok(Admitted::Slot(job));
+        }
+        let deadline = match wait {
+            Wait::Never => return Err((Refusal::Overload, job)),
+            Wait::Forever => None,
+            Wait::Until(d) => Some(d),
+        };
+        if may_yield && !cfg!(loom) {
+            for _ in 0..YIELDS {
+                if self.waiting() > 0 {
+                    break; // others are parked ahead of us: no slot for a while
+                }
+                std::thread::yield_now();
+                if self.try_acquire() {
+                    return Ok(Admitted::Slot(job));
+                }
+            }
+        }
+        self.park(job, deadline, max_waiters)
+    }
+
+    /// Joins the waiters' line and parks until a worker takes the task, the
+    /// pool closes, or the deadline passes.
+    fn park(
+        &self,
+        job: J,
+        deadline: Option<Instant>,
+        max_waiters: usize,
+    ) -> Result<Admitted<J>, (Refusal, J)> {
+        let signal = Signal::current();
+        {
+            let mut line = lock(&self.waiters);
+            let mut state = self.state.load(SeqCst);
+            loop {
+                if self.is_closed() {
+                    return Err((Refusal::Closed, job));
+                }
+                let next = if in_flight(state) < self.cap() {
+                    state + 1
+                } else if max_waiters > 0 && waiters(state) >= max_waiters {
+                    return Err((Refusal::Overload, job));
+                } else {
+                    state + ONE_WAITER
+                };
+                match self.state.compare_exchange(state, next, SeqCst, SeqCst) {
+                    Ok(_) if next == state + 1 => return Ok(Admitted::Slot(job)),
+                    Ok(_) => break,
+                    Err(now) => state = now,
+                }
+            }
+            signal.taken.store(false, SeqCst);
+            line.push_back(Waiter {
+                job,
+                signal: Arc::clone(&signal),
+            });
+        }
+        loop {
+            if signal.taken.load(SeqCst) {
+                return Ok(Admitted::HandedOff);
+            }
+            let refusal = if self.is_closed() {
+                Refusal::Closed
+            } else if !signal.parker.park_until(deadline) {
+                Refusal::Timeout
+            } else {
+                continue;
+            };
+            // Leave the line, unless a worker took the task meanwhile.
+            let mut line = lock(&self.waiters);
+            if signal.taken.load(SeqCst) {
+                return Ok(Admitted::HandedOff);
+            }
+            let at = line
+                .iter()
+                .position(|w| Arc::ptr_eq(&w.signal, &signal))
+                .expect("a waiter whose task was not taken is still in line");
+            let me = line.remove(at).expect("the position was just found");
+            self.state.fetch_sub(ONE_WAITER, SeqCst);
+            return Err((refusal, me.job));
+        }
+    }
+
+    /// A task has finished. Returns the task of the first parked submitter,
+    /// which now holds the finished task's slot and must run next, or `None`
+    /// if the slot was freed.
+    ///
+    /// `queued` is the queue's length. While it is more than half the
+    /// capacity, the slot is freed and the submitter left parked: a busy pool
+    /// wakes its submitter once per half a queue, and the submitter then
+    /// refills it through the fast path, instead of once per task. No waiter
+    /// is stranded: while tasks are queued, more tasks finish, and the first
+    /// to finish with a short queue hands off.
+    pub(crate) fn finish(&self, queued: usize) -> Option<J> {
+        let mut state = self.state.load(SeqCst);
+        while waiters(state) == 0 {
+            match self
+                .state
+                .compare_exchange_weak(state, state - 1, SeqCst, SeqCst)
+            {
+                Ok(_) => return None,
+                Err(now) => state = now,
+            }
+        }
+        let mut line = lock(&self.waiters);
+        let state = self.state.load(SeqCst);
+        // A closed pool refuses its waiters; above the capacity (after a
+        // shrink) the slot must go, not pass on.
+        if waiters(state) == 0
+            || self.is_closed()
+            || in_flight(state) > self.cap()
+            || queued > self.cap() / 2
+        {
+            self.state.fetch_sub(1, SeqCst);
+            return None;
+        }
+        let waiter = line.pop_front().expect("every counted waiter is in line");
+        self.state.fetch_sub(ONE_WAITER, SeqCst);
+        waiter.signal.taken.store(true, SeqCst);
+        drop(line);
+        waiter.signal.parker.unpark();
+        Some(waiter.job)
+    }
+
+    /// Sets the capacity. Growing admits parked submitters into the new
+    /// slots; their tasks come back for the caller to dispatch.
+    pub(crate) fn set_cap(&self, cap: usize) -> Vec<J> {
+        let mut line = lock(&self.waiters);
+        self.cap.store(cap, SeqCst);
+        let mut admitted = Vec::new();
+        let mut to_wake = Vec::new();
+        while !self.is_closed() {
+            let state = self.state.load(SeqCst);
+            if waiters(state) == 0 || in_flight(state) >= cap {
+                break;
+            }
+            let waiter = line.pop_front().expect("every counted waiter is in line");
+            // One waiter fewer, one task more, in one step.
+            self.state.fetch_sub(ONE_WAITER - 1, SeqCst);
+            waiter.signal.taken.store(true, SeqCst);
+            admitted.push(waiter.job);
+            to_wake.push(waiter.signal);
+        }
+        drop(line);
+        for signal in to_wake {
+            signal.parker.unpark();
+        }
+        admitted
+    }
+
+    /// Refuses every new task and wakes every parked submitter, who leaves
+    /// with [`Refusal::Closed`] and its task.
+    pub(crate) fn close(&self) {
+        let line = lock(&self.waiters);
+        self.closed.store(true, SeqCst);
+        for waiter in line.iter() {
+            waiter.signal.parker.unpark();
+        }
+    }
+
+    /// Opens a closed admission again (`reboot`).
+    pub(crate) fn reopen(&self) {
+        let _line = lock(&self.waiters);
+        self.closed.store(false, SeqCst);
+    }
+}
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    //! Every interleaving of the real admission code that loom can find with
+    //! a preemption bound of 3 (2 where five threads make it slow).
+    use super::*;
+    use crate::sync::thread;
+
+    fn model(preemptions: usize, f: impl Fn() + Sync + Send + 'static) {
+        let mut builder = loom::model::Builder::new();
+        builder.preemption_bound = Some(preemptions);
+        builder.check(f);
+    }
+
+    /// A worker that runs its task and every task handed to it.
+    fn finish_all(a: &Admission<u32>, ran: &AtomicUsize) {
+        let mut next = a.finish(0);
+        while let Some(_job) = next {
+            ran.fetch_add(1, SeqCst);
+            next = a.finish(0);
+        }
+    }
+
+    #[test]
+    fn a_finishing_worker_takes_a_parked_submitters_task() {
+        model(3, || {
+            let a = Arc::new(Admission::<u32>::new(1));
+            assert!(a.try_acquire());
+            let ran = Arc::new(AtomicUsize::new(0));
+            let (a2, ran2) = (a.clone(), ran.clone());
+            let worker = thread::spawn(move || finish_all(&a2, &ran2));
+            let outcome = a.acquire(7, Wait::Forever, 0, false).unwrap();
+            worker.join().unwrap();
+            match outcome {
+                // The worker freed the slot first: the submitter holds it.
+                Admitted::Slot(7) => assert_eq!((a.in_flight(), ran.load(SeqCst)), (1, 0)),
+                // The worker took the task and ran it.
+                Admitted::HandedOff => assert_eq!((a.in_flight(), ran.load(SeqCst)), (0, 1)),
+                other => panic!("unexpected {other:?}"),
+            }
+            assert_eq!(a.waiting(), 0);
+        });
+    }
+
+    #[test]
+    fn every_freed_slot_reaches_a_parked_submitter() {
+        model(2, || {
+            // Two tasks run in a pool of 2; two submitters wait; both tasks end.
+            let a = Arc::new(Admission::<u32>::new(2));
+            assert!(a.try_acquire() && a.try_acquire());
+            let ran = Arc::new(AtomicUsize::new(0));
+            let submitters: Vec<_> = (0..2)
+                .map(|i| {
+                    let a = a.clone();
+                    thread::spawn(move || a.acquire(i, Wait::Forever, 0, false).is_ok())
+                })
+                .collect();
+            let workers: Vec<_> = (0..2)
+                .map(|_| {
+                    let (a, ran) = (a.clone(), ran.clone());
+                    thread::spawn(move || finish_all(&a, &ran))
+                })
+                .collect();
+            for s in submitters {
+                assert!(s.join().unwrap());
+            }
+            for w in workers {
+                w.join().unwrap();
+            }
+            // Nothing lost: each task either ran or holds a slot.
+            assert_eq!(a.in_flight() + ran.load(SeqCst), 2);
+            assert_eq!(a.waiting(), 0);
+        });
+    }
+
+    #[test]
+    fn release_racing_a_hand_off_loses_no_task() {
+        model(3, || {
+            let a = Arc::new(Admission::<u32>::new(1));
+            assert!(a.try_acquire());
+            let ran = Arc::new(AtomicUsize::new(0));
+            let (a2, ran2) = (a.clone(), ran.clone());
+            let worker = thread::spawn(move || finish_all(&a2, &ran2));
+            let a3 = a.clone();
+            let closer = thread::spawn(move || a3.close());
+            let outcome = a.acquire(7, Wait::Forever, 0, false);
+            worker.join().unwrap();
+            closer.join().unwrap();
+            match outcome {
+                // Refused: the task came back, nothing ran it.
+                Err((Refusal::Closed, 7)) => assert_eq!(ran.load(SeqCst), 0),
+                // Taken before the close: it ran.
+                Ok(Admitted::HandedOff) => assert_eq!(ran.load(SeqCst), 1),
+                // The slot was free before the close was seen.
+                Ok(Admitted::Slot(7)) => assert_eq!(ran.load(SeqCst), 0),
+                other => panic!("unexpected {other:?}"),
+            }
+            assert_eq!(a.waiting(), 0);
+        });
+    }
+
+    #[test]
+    fn a_timed_out_submitter_gets_its_task_back_or_was_served() {
+        model(3, || {
+            let a = Arc::new(Admission::<u32>::new(1));
+            assert!(a.try_acquire());
+            let ran = Arc::new(AtomicUsize::new(0));
+            let (a2, ran2) = (a.clone(), ran.clone());
+            let worker = thread::spawn(move || finish_all(&a2, &ran2));
+            // Under loom the deadline has passed whenever it is checked.
+            let outcome = a.acquire(7, Wait::Until(Instant::now()), 0, false);
+            worker.join().unwrap();
+            match outcome {
+                Err((Refusal::Timeout, 7)) => assert_eq!(ran.load(SeqCst), 0),
+                Ok(Admitted::HandedOff) => assert_eq!(ran.load(SeqCst), 1),
+                Ok(Admitted::Slot(7)) => assert_eq!(ran.load(SeqCst), 0),
+                other => panic!("unexpected {other:?}"),
+            }
+            assert_eq!(a.waiting(), 0);
+        });
+    }
+
+    #[test]
+    fn growing_admits_a_parked_submitter() {
+        model(3, || {
+            let a = Arc::new(Admission::<u32>::new(1));
+            assert!(a.try_acquire());
+            let a2 = a.clone();
+            let grower = thread::spawn(move || a2.set_cap(2));
+            let outcome = a.acquire(7, Wait::Forever, 0, false).unwrap();
+            let granted = grower.join().unwrap();
+            match outcome {
+                Admitted::Slot(7) => assert!(granted.is_empty()),
+                Admitted::HandedOff => assert_eq!(granted, [7]),
+                other => panic!("unexpected {other:?}"),
+            }
+            assert_eq!((a.in_flight(), a.waiting()), (2, 0));
+        });
+    }
+}

@@ -1,0 +1,194 @@
+//! Thread bookkeeping: how many workers a pool has, their join handles, and the process-wide ceiling.
+//!
+//! A pool's threads are its workers and nothing else: there is no helper
+//! thread, so an idle pool whose workers have expired holds no thread at all.
+//!
+//! # Why joining matters
+//!
+//! A thread that has returned is gone from `/proc/self/task`, but until it is
+//! joined its stack and guard page stay mapped: 10,000 unjoined threads hold
+//! 40,000 memory maps, and past `vm.max_map_count` glibc aborts the process.
+//! So finished threads are *reaped* (joined) by the pool itself: whenever it
+//! starts a thread, whenever a worker expires (it joins the ones that went
+//! before it), on `release_timeout` and on drop. At most one exited thread
+//! per pool waits to be joined.
+//!
+//! # The ceiling counts every pool
+//!
+//! [`POOL_THREADS`] counts the pool threads of the whole process, from the
+//! moment one is started until it is joined. A thread that would take the
+//! count past [`thread_ceiling`] is not started: the submitter gets
+//! [`PoolError::ThreadSpawn`](crate::PoolError::ThreadSpawn) with its task,
+//! or the task waits for a live worker, and the process never aborts.
+
+use std::collections::HashMap;
+use std::io;
+use std::mem;
+use std::sync::atomic::{AtomicUsize as StdAtomicUsize, Ordering::SeqCst};
+use std::thread::{JoinHandle, ThreadId};
+use std::time::Instant;
+
+use crate::limits::thread_ceiling;
+use crate::sync::{AtomicUsize, Condvar, Mutex, lock, wait_until};
+
+/// Pool threads in this process, across every pool, started and not yet joined.
+static POOL_THREADS: StdAtomicUsize = StdAtomicUsize::new(0);
+
+/// The count of a pool's workers, and the handles to join them by.
+pub(crate) struct Threads {
+    /// Worker threads alive (ants' `Running()`): grows only below the
+    /// capacity, shrinks only above it or when a worker leaves.
+    workers: AtomicUsize,
+    inner: Mutex<Handles>,
+    exited: Condvar,
+}
+
+#[derive(Default)]
+struct Handles {
+    running: HashMap<usize, JoinHandle<()>>,
+    /// Workers that have left their loop, to be joined.
+    finished: Vec<usize>,
+    next_id: usize,
+}
+
+impl Handles {
+    /// Joins the threads that have left their loop (they are exiting or gone).
+    fn reap(&mut self, except: Option<ThreadId>) {
+        let mut kept = Vec::new();
+        for id in mem::take(&mut self.finished) {
+            match self.running.remove(&id) {
+                Some(handle) if Some(handle.thread().id()) == except => {
+                    self.running.insert(id, handle);
+                    kept.push(id);
+                }
+                Some(handle) => {
+                    // It has returned from its loop: this join is short.
+                    let _ = handle.join();
+                    POOL_THREADS.fetch_sub(1, SeqCst);
+                }
+                None => {}
+            }
+        }
+        self.finished = kept;
+    }
+}
+
+impl Threads {
+    pub(crate) fn new() -> Self {
+        Threads {
+            workers: AtomicUsize::new(0),
+            inner: Mutex::new(Handles::default()),
+            exited: Condvar::new(),
+        }
+    }
+
+    /// Worker threads alive.
+    pub(crate) fn workers(&self) -> usize {
+        self.workers.load(SeqCst)
+    }
+
+    /// Counts one more worker if there are fewer than `cap`.
+    pub(crate) fn reserve(&self, cap: usize) -> bool {
+        self.workers
+            .fetch_update(SeqCst, SeqCst, |n| (n < cap).then_some(n + 1))
+            .is_ok()
+    }
+
+    /// Counts one worker fewer if there are more than `cap` (after a shrink).
+    pub(crate) fn retire_if_surplus(&self, cap: usize) -> bool {
+        self.workers
+            .fetch_update(SeqCst, SeqCst, |n| (n > cap).then(|| n - 1))
+            .is_ok()
+    }
+
+    /// Counts one worker fewer: it is leaving (expired, pool closed), or
+    /// it was reserved and never started.
+    pub(crate) fn worker_left(&self) {
+        self.workers.fetch_sub(1, SeqCst);
+    }
+
+    /// Starts a thread named `name` running `body` with its id (which it
+    /// passes to [`mark_finished`](Threads::mark_finished) as its last act),
+    /// unless the process is at its ceiling. The caller has counted the
+    /// worker already. On failure `body` is dropped unrun (a task it carries
+    /// must travel beside it).
+    pub(crate) fn spawn(
+        &self,
+        name: &str,
+        stack_size: Option<usize>,
+        body: impl FnOnce(usize) + Send + 'static,
+    ) -> io::Result<()> {
+        let ceiling = thread_ceiling();
+        let mut handles = lock(&self.inner);
+        handles.reap(None);
+        if POOL_THREADS.fetch_add(1, SeqCst) >= ceiling.max_threads {
+            POOL_THREADS.fetch_sub(1, SeqCst);
+            return Err(io::Error::other(format!(
+                "the process already has {} pool threads, its ceiling ({})",
+                ceiling.max_threads, ceiling.source
+            )));
+        }
+        let id = handles.next_id;
+        handles.next_id += 1;
+        let mut builder = std::thread::Builder::new().name(format!("{name}-{id}"));
+        if let Some(bytes) = stack_size {
+            builder = builder.stack_size(bytes);
+        }
+        match builder.spawn(move || body(id)) {
+            Ok(handle) => {
+                handles.running.insert(id, handle);
+                Ok(())
+            }
+            Err(e) => {
+                POOL_THREADS.fetch_sub(1, SeqCst);
+                Err(e)
+            }
+        }
+    }
+
+    /// The last act of thread `id`: it has left its loop and may be joined.
+    pub(crate) fn mark_finished(&self, id: usize) {
+        lock(&self.inner).finished.push(id);
+        self.exited.notify_all();
+    }
+
+    /// Joins the threads that have finished, except the calling one.
+    pub(crate) fn reap(&self) {
+        let mut handles = lock(&self.inner);
+        if !handles.finished.is_empty() {
+            handles.reap(Some(std::thread::current().id()));
+        }
+    }
+
+    /// Joins every thread but the calling one; returns how many are still
+    /// running at `deadline` (`None`: wait for all).
+    pub(crate) fn join_all(&self, deadline: Option<Instant>) -> usize {
+        let me = std::thread::current().id();
+        let mut handles = lock(&self.inner);
+        loop {
+            handles.reap(Some(me));
+            let left = handles
+                .running
+                .values()
+                .filter(|h| h.thread().id() != me)
+                .count();
+            if left == 0 {
+                return 0;
+            }
+            handles = match wait_until(&self.exited, handles, deadline) {
+                Some(handles) => handles,
+                None => return left,
+            };
+        }
+    }
+}
+
+impl Drop for Threads {
+    /// A pool dropped from inside one of its own tasks could not join that
+    /// worker; its handle is detached here, and the process-wide count let
+    /// go, as the thread is on its way out.
+    fn drop(&mut self) {
+        let handles = mem::take(&mut lock(&self.inner).running);
+        POOL_THREADS.fetch_sub(handles.len(), SeqCst);
+    }
+}
