@@ -1,8 +1,12 @@
-//! Per-task overhead of the pool: 1,000,000 empty tasks through
-//! `Pool::new(1000)` + `submit` + a `WaitGroup`, against the `threadpool`
-//! crate's `execute` and rayon's `ThreadPool::spawn` with the same 1,000
-//! threads, `PoolWithFunc::invoke`, and a bare crossbeam hand-off to one
-//! thread as the floor.
+//! The engine's costs, with criterion: per-task overhead on 1,000,000 empty
+//! tasks through `Pool::new(1000)` + `submit` + a `WaitGroup` (against the
+//! `threadpool` crate's `execute`, rayon's `ThreadPool::spawn` with the same
+//! 1,000 threads, `PoolWithFunc::invoke`, and a bare crossbeam hand-off to one
+//! thread as the floor); CPU-bound floods through 1,000 and 2 workers; and
+//! the start latency of a burst into parked workers.
+//!
+//! For ratios measured side by side with rounds interleaved, see
+//! `benches/side_by_side.rs`; criterion runs one benchmark after another.
 //!
 //! `cargo bench -p pool-core --bench overhead`
 //!
@@ -129,5 +133,116 @@ fn overhead(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, overhead);
+/// 1,000 rounds of xorshift: about 2 µs, and nothing the compiler can fold.
+fn cpu_work(seed: u64) {
+    let mut x = std::hint::black_box(seed) | 1;
+    for _ in 0..1000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+    }
+    std::hint::black_box(x);
+}
+
+/// CPU-bound floods: 200,000 tasks of ~2 µs through 1,000 workers and
+/// through 2 (the core count here), `submit` against threadpool.
+fn cpu_task(c: &mut Criterion) {
+    const CPU_TASKS: u64 = 200_000;
+    for threads in [THREADS, 2] {
+        let mut group = c.benchmark_group(format!("cpu_task_{threads}_workers"));
+        group.sample_size(10);
+        group.warm_up_time(Duration::from_secs(1));
+        group.measurement_time(Duration::from_secs(5));
+        group.throughput(Throughput::Elements(CPU_TASKS));
+        let pool = Pool::new(threads).unwrap();
+        group.bench_function("pool_core_submit", |b| {
+            b.iter_custom(|iters| {
+                let wg = WaitGroup::new();
+                let start = Instant::now();
+                for i in 0..iters * CPU_TASKS {
+                    wg.add(1);
+                    let wg = wg.clone();
+                    pool.submit(move || {
+                        cpu_work(i);
+                        wg.done();
+                    })
+                    .unwrap();
+                }
+                wg.wait();
+                start.elapsed()
+            })
+        });
+        drop(pool);
+        let tp = threadpool::ThreadPool::new(threads);
+        group.bench_function("threadpool_execute", |b| {
+            b.iter_custom(|iters| {
+                let wg = WaitGroup::new();
+                let start = Instant::now();
+                for i in 0..iters * CPU_TASKS {
+                    wg.add(1);
+                    let wg = wg.clone();
+                    tp.execute(move || {
+                        cpu_work(i);
+                        wg.done();
+                    });
+                }
+                wg.wait();
+                start.elapsed()
+            })
+        });
+        group.finish();
+    }
+}
+
+/// Start latency of a burst: 16 tasks into 64 parked workers. The measured
+/// time of one iteration is the *mean* time from `submit` to the task's
+/// first line over the burst (criterion reports its distribution; the
+/// side-by-side bench reports p50 and p99).
+fn burst_start(c: &mut Criterion) {
+    const PER_BURST: u32 = 16;
+    let mut group = c.benchmark_group("burst_start_latency");
+    group.sample_size(20);
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(5));
+    let pool = Pool::builder()
+        .capacity(64)
+        .pre_alloc(true)
+        .disable_purge()
+        .build()
+        .unwrap();
+    let tp = threadpool::ThreadPool::new(64);
+    type Submit<'a> = &'a dyn Fn(Box<dyn FnOnce() + Send>);
+    let burst = |submit: Submit<'_>| {
+        // Let every worker finish searching and park.
+        std::thread::sleep(Duration::from_millis(2));
+        let waited = std::sync::Arc::new(std::sync::Mutex::new(Duration::ZERO));
+        let wg = WaitGroup::new();
+        for _ in 0..PER_BURST {
+            wg.add(1);
+            let (wg, waited) = (wg.clone(), waited.clone());
+            let submitted = Instant::now();
+            submit(Box::new(move || {
+                *waited.lock().unwrap() += submitted.elapsed();
+                std::thread::sleep(Duration::from_millis(1));
+                wg.done();
+            }));
+        }
+        wg.wait();
+        let total = *waited.lock().unwrap();
+        total / PER_BURST
+    };
+    group.bench_function("pool_core_submit", |b| {
+        b.iter_custom(|iters| {
+            (0..iters)
+                .map(|_| burst(&|f| pool.submit(f).unwrap()))
+                .sum()
+        })
+    });
+    group.bench_function("threadpool_execute", |b| {
+        b.iter_custom(|iters| (0..iters).map(|_| burst(&|f| tp.execute(f))).sum())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, overhead, cpu_task, burst_start);
 criterion_main!(benches);

@@ -258,28 +258,40 @@ impl<J> Admission<J> {
                 signal: Arc::clone(&signal),
             });
         }
+        let mut timed_out = false;
         loop {
-            if signal.taken.load(SeqCst) {
-                return Ok(Admitted::HandedOff);
+            if !timed_out && !signal.taken.load(SeqCst) && !self.is_closed() {
+                timed_out = !signal.parker.park_until(deadline);
             }
-            let refusal = if self.is_closed() {
-                Refusal::Closed
-            } else if !signal.parker.park_until(deadline) {
-                Refusal::Timeout
-            } else {
-                continue;
-            };
-            // Leave the line, unless a worker took the task meanwhile.
+            // Whatever woke us, look under the lock: our task may have been
+            // taken; the pool may have closed; a slot may be free that no
+            // finisher handed over (slots freed while the pool was closed,
+            // before a `reboot`: the lost wake-up the stress soak found).
             let mut line = lock(&self.waiters);
             if signal.taken.load(SeqCst) {
                 return Ok(Admitted::HandedOff);
+            }
+            let closed = self.is_closed();
+            let slot_free = !closed && in_flight(self.state.load(SeqCst)) < self.cap();
+            if !(closed || slot_free || timed_out) {
+                continue; // woken for nothing: park again
             }
             let at = line
                 .iter()
                 .position(|w| Arc::ptr_eq(&w.signal, &signal))
                 .expect("a waiter whose task was not taken is still in line");
             let me = line.remove(at).expect("the position was just found");
+            if slot_free {
+                // One waiter fewer, one task more, in one step.
+                self.state.fetch_sub(ONE_WAITER - 1, SeqCst);
+                return Ok(Admitted::Slot(me.job));
+            }
             self.state.fetch_sub(ONE_WAITER, SeqCst);
+            let refusal = if closed {
+                Refusal::Closed
+            } else {
+                Refusal::Timeout
+            };
             return Err((refusal, me.job));
         }
     }
@@ -483,6 +495,34 @@ mod loom_tests {
                 Err((Refusal::Timeout, 7)) => assert_eq!(ran.load(SeqCst), 0),
                 Ok(Admitted::HandedOff) => assert_eq!(ran.load(SeqCst), 1),
                 Ok(Admitted::Slot(7)) => assert_eq!(ran.load(SeqCst), 0),
+                other => panic!("unexpected {other:?}"),
+            }
+            assert_eq!(a.waiting(), 0);
+        });
+    }
+
+    /// The stress suite's `release(); submit(); reboot()`: slots freed while
+    /// the pool is closed are not handed over, and a submitter woken by the
+    /// close may look only after the reboot. It must not park again with a
+    /// slot free (the lost wake-up the soak found).
+    #[test]
+    fn a_release_and_reboot_never_strand_a_parked_submitter() {
+        model(3, || {
+            let a = Arc::new(Admission::<u32>::new(1));
+            assert!(a.try_acquire());
+            let ran = Arc::new(AtomicUsize::new(0));
+            let (a2, ran2) = (a.clone(), ran.clone());
+            let other = thread::spawn(move || {
+                a2.close();
+                finish_all(&a2, &ran2);
+                a2.reopen();
+            });
+            let outcome = a.acquire(7, Wait::Forever, 0, false);
+            other.join().unwrap();
+            match outcome {
+                Err((Refusal::Closed, 7)) => assert_eq!(a.in_flight(), 0),
+                Ok(Admitted::Slot(7)) => assert_eq!(a.in_flight(), 1),
+                Ok(Admitted::HandedOff) => assert_eq!(ran.load(SeqCst), 1),
                 other => panic!("unexpected {other:?}"),
             }
             assert_eq!(a.waiting(), 0);
