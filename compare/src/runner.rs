@@ -79,7 +79,7 @@ impl Args {
             return Err(format!(
                 "--max-in-flight {} would start more threads than this process may hold \
                  for thread-per-job: at most {} here ({}). Pass a smaller --max-in-flight.",
-                self.max_in_flight, ceiling.max_threads, ceiling.source
+                self.max_in_flight, ceiling.max_threads, ceiling.limit
             ));
         }
         Ok(())

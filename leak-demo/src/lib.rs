@@ -83,7 +83,7 @@ impl Config {
         if threads > ceiling.max_threads {
             return Err(format!(
                 "--threads {threads} is more than this process may hold: at most {} here ({})",
-                ceiling.max_threads, ceiling.source
+                ceiling.max_threads, ceiling.limit
             ));
         }
         if buffer_bytes == 0 {

@@ -207,7 +207,7 @@ fn burst_start(c: &mut Criterion) {
     let pool = Pool::builder()
         .capacity(64)
         .pre_alloc(true)
-        .disable_purge()
+        .disable_purge(true)
         .build()
         .unwrap();
     let tp = threadpool::ThreadPool::new(64);

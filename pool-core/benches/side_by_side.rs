@@ -270,7 +270,7 @@ fn burst() {
     let pool = Pool::builder()
         .capacity(WORKERS)
         .pre_alloc(true)
-        .disable_purge()
+        .disable_purge(true)
         .build()
         .unwrap();
     let tp = threadpool::ThreadPool::new(WORKERS);

@@ -2,126 +2,127 @@
 //! share (ants' `Running`, `Free`, `Cap`, `Waiting`, `Tune`, `Release`,
 //! `ReleaseTimeout`, `Reboot`, `IsClosed`), written once.
 
-/// Adds the shared methods to a pool type with an `engine()` accessor.
-/// `$make` is the expression that builds one, used in the doc examples.
+/// Adds the shared methods to a pool type with an `engine()` accessor. The
+/// examples build a `Pool`; a `PoolWithFunc` answers the same way.
 macro_rules! pool_methods {
-    ($ty:ident $(<$g:ident>)?, $make:literal) => {
+    ($ty:ident $(<$g:ident>)?) => {
         impl$(<$g: Send + 'static>)? $ty$(<$g>)? {
-            #[doc = concat!(
-                "Worker threads alive, busy or idle (ants' `Running()`).\n\n",
-                "```\n",
-                "let pool = ", $make, ";\n",
-                "// Workers start on demand: none yet.\n",
-                "assert_eq!(pool.running(), 0);\n",
-                "```"
-            )]
+            /// Worker threads alive, busy or idle (ants' `Running()`).
+            ///
+            /// ```
+            /// # let pool = pool_core::Pool::new(4).unwrap();
+            /// // Workers start on demand: none yet.
+            /// assert_eq!(pool.running(), 0);
+            /// ```
             pub fn running(&self) -> usize {
                 self.engine().running()
             }
 
-            #[doc = concat!(
-                "Worker threads alive but not running a task.\n\n",
-                "```\n",
-                "let pool = ", $make, ";\n",
-                "assert!(pool.idle() <= pool.running());\n",
-                "```"
-            )]
+            /// Worker threads alive but not running a task.
+            ///
+            /// ```
+            /// # let pool = pool_core::Pool::new(4).unwrap();
+            /// assert!(pool.idle() <= pool.running());
+            /// ```
             pub fn idle(&self) -> usize {
                 self.engine().idle_workers()
             }
 
-            #[doc = concat!(
-                "Capacity not taken by a live worker: `cap() - running()` (ants' `Free()`).\n\n",
-                "```\n",
-                "let pool = ", $make, ";\n",
-                "assert_eq!(pool.free(), pool.cap());\n",
-                "```"
-            )]
+            /// Capacity not taken by a live worker: `cap() - running()` (ants' `Free()`).
+            ///
+            /// ```
+            /// # let pool = pool_core::Pool::new(4).unwrap();
+            /// assert_eq!(pool.free(), pool.cap());
+            /// ```
             pub fn free(&self) -> usize {
                 self.cap().saturating_sub(self.running())
             }
 
-            #[doc = concat!(
-                "The most tasks that may run at once (ants' `Cap()`).\n\n",
-                "```\n",
-                "let pool = ", $make, ";\n",
-                "assert_eq!(pool.cap(), 4);\n",
-                "```"
-            )]
+            /// The most tasks that may run at once (ants' `Cap()`).
+            ///
+            /// ```
+            /// # let pool = pool_core::Pool::new(4).unwrap();
+            /// assert_eq!(pool.cap(), 4);
+            /// ```
             pub fn cap(&self) -> usize {
                 self.engine().cap()
             }
 
-            #[doc = concat!(
-                "Submitters blocked waiting for a free worker (ants' `Waiting()`).\n\n",
-                "```\n",
-                "let pool = ", $make, ";\n",
-                "assert_eq!(pool.waiting(), 0);\n",
-                "```"
-            )]
+            /// Submitters parked waiting for a free worker (ants' `Waiting()`).
+            ///
+            /// ```
+            /// # let pool = pool_core::Pool::new(4).unwrap();
+            /// assert_eq!(pool.waiting(), 0);
+            /// ```
             pub fn waiting(&self) -> usize {
                 self.engine().waiting()
             }
 
-            #[doc = concat!(
-                "A snapshot of the pool's state and lifetime counters.\n\n",
-                "```\n",
-                "let pool = ", $make, ";\n",
-                "let stats = pool.stats();\n",
-                "assert_eq!((stats.capacity, stats.submitted), (4, 0));\n",
-                "```"
-            )]
+            /// A snapshot of the pool's state and lifetime counters.
+            ///
+            /// ```
+            /// # let pool = pool_core::Pool::new(4).unwrap();
+            /// let stats = pool.stats();
+            /// assert_eq!((stats.capacity, stats.submitted), (4, 0));
+            /// ```
             pub fn stats(&self) -> $crate::PoolStats {
                 self.engine().stats()
             }
 
-            #[doc = concat!(
-                "Changes the capacity while the pool runs; safe from any thread (ants' `Tune`).\n\n",
-                "Growing wakes blocked submitters at once. Shrinking retires surplus idle ",
-                "workers at once, and busy ones as their task ends; no new task starts ",
-                "while `capacity` or more are running. A capacity of 0, or above the ",
-                "thread ceiling, is refused with a [`BuildError`](crate::BuildError).\n\n",
-                "```\n",
-                "let pool = ", $make, ";\n",
-                "// Grow, then shrink.\n",
-                "pool.tune(16).unwrap();\n",
-                "assert_eq!(pool.cap(), 16);\n",
-                "pool.tune(2).unwrap();\n",
-                "assert_eq!(pool.cap(), 2);\n",
-                "// Zero workers is not a pool.\n",
-                "assert!(pool.tune(0).is_err());\n",
-                "```"
-            )]
+            /// Changes the capacity while the pool runs; safe from any thread (ants' `Tune`).
+            ///
+            /// Growing admits parked submitters at once. Shrinking retires
+            /// surplus idle workers at once, and busy ones as their task
+            /// ends; no new task starts while `capacity` or more are
+            /// running. A capacity of 0, or above the thread ceiling, is
+            /// refused with a [`BuildError`](crate::BuildError).
+            ///
+            /// ```
+            /// # let pool = pool_core::Pool::new(4).unwrap();
+            /// // Grow, then shrink.
+            /// pool.tune(16).unwrap();
+            /// assert_eq!(pool.cap(), 16);
+            /// pool.tune(2).unwrap();
+            /// assert_eq!(pool.cap(), 2);
+            /// // Zero workers is not a pool.
+            /// assert!(pool.tune(0).is_err());
+            /// ```
             pub fn tune(&self, capacity: usize) -> Result<(), $crate::BuildError> {
                 self.engine().tune(capacity)
             }
 
-            #[doc = concat!(
-                "Closes the pool (ants' `Release`): new tasks are refused with ",
-                "[`PoolError::Closed`](crate::PoolError::Closed) and the task, and so are ",
-                "submitters blocked right now. Tasks already accepted still run; then the ",
-                "workers exit. Does not wait: see [`release_timeout`](Self::release_timeout).\n\n",
-                "```\n",
-                "let pool = ", $make, ";\n",
-                "pool.release();\n",
-                "assert!(pool.is_closed());\n",
-                "```"
-            )]
+            /// Closes the pool (ants' `Release`): new tasks are refused with
+            /// [`PoolError::Closed`](crate::PoolError::Closed) and the task,
+            /// and so are submitters parked right now. Tasks already
+            /// accepted still run; then the workers exit. Does not wait: see
+            /// [`release_timeout`](Self::release_timeout).
+            ///
+            /// ```
+            /// # let pool = pool_core::Pool::new(4).unwrap();
+            /// pool.release();
+            /// assert!(pool.is_closed());
+            /// ```
             pub fn release(&self) {
                 self.engine().release()
             }
 
-            #[doc = concat!(
-                "Releases the pool, then waits up to `timeout` until every worker ",
-                "thread has exited and been joined (ants' `ReleaseTimeout`). Called from ",
-                "inside one of the pool's own tasks, it waits for every worker but its own.\n\n",
-                "```\n",
-                "use std::time::Duration;\n",
-                "let pool = ", $make, ";\n",
-                "assert!(pool.release_timeout(Duration::from_secs(5)).is_ok());\n",
-                "assert_eq!(pool.running(), 0);\n",
-                "```"
-            )]
+            /// Releases the pool, then waits up to `timeout` until every
+            /// worker thread has exited and been joined (ants'
+            /// `ReleaseTimeout`). `Duration::MAX` waits without a deadline.
+            /// Called from inside one of the pool's own tasks, it waits for
+            /// every worker but its own.
+            ///
+            /// If time runs out, the threads still running a task are left
+            /// to finish it: dropping the last handle afterwards returns at
+            /// once, lets them go unjoined, and counts them in
+            /// [`PoolStats::threads_detached`](crate::PoolStats::threads_detached).
+            ///
+            /// ```
+            /// use std::time::Duration;
+            /// # let pool = pool_core::Pool::new(4).unwrap();
+            /// assert!(pool.release_timeout(Duration::from_secs(5)).is_ok());
+            /// assert_eq!(pool.running(), 0);
+            /// ```
             pub fn release_timeout(
                 &self,
                 timeout: std::time::Duration,
@@ -130,27 +131,25 @@ macro_rules! pool_methods {
                     .release_timeout($crate::sync::deadline_after(timeout))
             }
 
-            #[doc = concat!(
-                "Opens a released pool again (ants' `Reboot`). With `pre_alloc`, ",
-                "starts its workers again, which the OS may refuse.\n\n",
-                "```\n",
-                "let pool = ", $make, ";\n",
-                "pool.release();\n",
-                "pool.reboot().unwrap();\n",
-                "assert!(!pool.is_closed());\n",
-                "```"
-            )]
+            /// Opens a released pool again (ants' `Reboot`). With
+            /// `pre_alloc`, starts its workers again, which the OS may refuse.
+            ///
+            /// ```
+            /// # let pool = pool_core::Pool::new(4).unwrap();
+            /// pool.release();
+            /// pool.reboot().unwrap();
+            /// assert!(!pool.is_closed());
+            /// ```
             pub fn reboot(&self) -> Result<(), $crate::BuildError> {
                 self.engine().reboot()
             }
 
-            #[doc = concat!(
-                "Whether the pool has been released (ants' `IsClosed`).\n\n",
-                "```\n",
-                "let pool = ", $make, ";\n",
-                "assert!(!pool.is_closed());\n",
-                "```"
-            )]
+            /// Whether the pool has been released (ants' `IsClosed`).
+            ///
+            /// ```
+            /// # let pool = pool_core::Pool::new(4).unwrap();
+            /// assert!(!pool.is_closed());
+            /// ```
             pub fn is_closed(&self) -> bool {
                 self.engine().is_closed()
             }
@@ -161,6 +160,30 @@ macro_rules! pool_methods {
                 f.debug_struct(stringify!($ty))
                     .field("stats", &self.stats())
                     .finish()
+            }
+        }
+
+        impl$(<$g: Send + 'static>)? $crate::multi_pool::Member for $ty$(<$g>)? {
+            fn stats(&self) -> $crate::PoolStats {
+                $ty::stats(self)
+            }
+            fn is_closed(&self) -> bool {
+                $ty::is_closed(self)
+            }
+            fn tune(&self, capacity: usize) -> Result<(), $crate::BuildError> {
+                $ty::tune(self, capacity)
+            }
+            fn release(&self) {
+                $ty::release(self)
+            }
+            fn release_timeout(
+                &self,
+                timeout: std::time::Duration,
+            ) -> Result<(), $crate::ReleaseTimeoutError> {
+                $ty::release_timeout(self, timeout)
+            }
+            fn reboot(&self) -> Result<(), $crate::BuildError> {
+                $ty::reboot(self)
             }
         }
     };

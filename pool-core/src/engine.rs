@@ -12,6 +12,7 @@
 //! through them is told in the crate docs.
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::sync::atomic::Ordering::{Relaxed, SeqCst};
 use std::time::Instant;
 
@@ -48,6 +49,9 @@ pub(crate) struct Engine<J> {
     pub(crate) idle: Idle,
     pub(crate) threads: Threads,
     pub(crate) counters: Counters,
+    /// A `release_timeout` ran out of time: dropping the pool detaches the
+    /// workers still stuck instead of joining them.
+    gave_up_joining: AtomicBool,
 }
 
 impl<J: Send + 'static> Engine<J> {
@@ -58,6 +62,7 @@ impl<J: Send + 'static> Engine<J> {
             idle: Idle::new(),
             threads: Threads::new(),
             counters: Counters::default(),
+            gave_up_joining: AtomicBool::new(false),
             opts,
             run,
         });
@@ -237,6 +242,8 @@ impl<J: Send + 'static> Engine<J> {
     }
 
     pub(crate) fn reboot(self: &Arc<Self>) -> Result<(), BuildError> {
+        self.gave_up_joining.store(false, SeqCst);
+        self.counters.detached.store(0, Relaxed);
         self.admission.reopen();
         if self.opts.pre_alloc {
             self.pre_alloc()
@@ -252,7 +259,13 @@ impl<J: Send + 'static> Engine<J> {
         self.release();
         match self.threads.join_all(deadline) {
             0 => Ok(()),
-            threads_left => Err(ReleaseTimeoutError { threads_left }),
+            threads_left => {
+                // The caller asked for a bounded shutdown: the drop of the
+                // last handle must not undo it by joining forever.
+                self.gave_up_joining.store(true, SeqCst);
+                self.counters.detached.store(threads_left as u64, Relaxed);
+                Err(ReleaseTimeoutError { threads_left })
+            }
         }
     }
 
@@ -295,6 +308,7 @@ impl<J: Send + 'static> Engine<J> {
             handler_panicked: self.counters.handler_panicked.load(Relaxed),
             threads_spawned: self.counters.spawned.load(Relaxed),
             threads_retired: self.counters.retired.load(Relaxed),
+            threads_detached: self.counters.detached.load(Relaxed),
             closed: self.is_closed(),
         }
     }
@@ -312,9 +326,16 @@ pub(crate) struct Owner<J: Send + 'static> {
 
 impl<J: Send + 'static> Drop for Owner<J> {
     fn drop(&mut self) {
-        self.engine.release();
+        let engine = &self.engine;
+        engine.release();
+        if engine.gave_up_joining.load(SeqCst) {
+            // After a release_timeout that ran out of time, the drop returns
+            // at once: finished threads are joined, stuck ones let go.
+            engine.threads.detach_all();
+            return;
+        }
         // Accepted tasks still run; then every thread is joined. A pool
         // dropped from inside one of its own tasks skips joining itself.
-        self.engine.threads.join_all(None);
+        engine.threads.join_all(None);
     }
 }

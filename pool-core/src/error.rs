@@ -34,6 +34,7 @@ use std::io;
 /// let task = err.into_inner();
 /// # drop(task);
 /// ```
+#[non_exhaustive]
 pub enum PoolError<T> {
     /// The pool was released (see [`Pool::release`](crate::Pool::release)).
     Closed(T),
@@ -84,19 +85,51 @@ impl<T> PoolError<T> {
         }
     }
 
-    /// A short name for the kind of refusal, without the task.
+    /// Whether the pool was released ([`PoolError::Closed`]).
+    ///
+    /// ```
+    /// use pool_core::Pool;
+    /// let pool = Pool::new(1).unwrap();
+    /// pool.release();
+    /// assert!(pool.submit(|| ()).unwrap_err().is_closed());
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        matches!(self, PoolError::Closed(_))
+    }
+
+    /// Whether the pool was full and would not wait ([`PoolError::Overload`]).
+    ///
+    /// ```
+    /// use pool_core::Pool;
+    /// let pool = Pool::new(1).unwrap();
+    /// let (hold, gate) = std::sync::mpsc::channel::<()>();
+    /// pool.submit(move || { let _ = gate.recv(); }).unwrap();
+    /// assert!(pool.try_submit(|| ()).unwrap_err().is_overload());
+    /// drop(hold);
+    /// ```
+    pub fn is_overload(&self) -> bool {
+        matches!(self, PoolError::Overload(_))
+    }
+
+    /// Whether the deadline passed first ([`PoolError::Timeout`]).
     ///
     /// ```
     /// use pool_core::PoolError;
-    /// assert_eq!(PoolError::Overload(()).kind(), "overload");
+    /// assert!(PoolError::Timeout(()).is_timeout());
     /// ```
-    pub fn kind(&self) -> &'static str {
-        match self {
-            PoolError::Closed(_) => "closed",
-            PoolError::Overload(_) => "overload",
-            PoolError::Timeout(_) => "timeout",
-            PoolError::ThreadSpawn(..) => "thread spawn",
-        }
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, PoolError::Timeout(_))
+    }
+
+    /// Whether a worker thread could not be started ([`PoolError::ThreadSpawn`]).
+    ///
+    /// ```
+    /// use pool_core::PoolError;
+    /// let err = PoolError::ThreadSpawn((), std::io::Error::other("no"));
+    /// assert!(err.is_thread_spawn());
+    /// ```
+    pub fn is_thread_spawn(&self) -> bool {
+        matches!(self, PoolError::ThreadSpawn(..))
     }
 }
 
@@ -165,14 +198,22 @@ impl<T> std::error::Error for PoolError<T> {
 pub enum BuildError {
     /// `capacity(0)` or `tune(0)`: a pool needs at least one worker.
     ZeroCapacity,
-    /// The capacity asks for more threads than this process may hold.
+    /// A multi-pool of 0 pools (ants' `ErrInvalidMultiPoolSize`).
+    ZeroPools,
+    /// The capacity asks for more threads than this process may hold (for
+    /// a multi-pool: all its pools together).
     CapacityAboveThreadCeiling {
         /// The capacity asked for.
         requested: usize,
         /// The largest capacity allowed here.
         ceiling: usize,
-        /// Where the ceiling comes from (which `/proc` file or limit).
-        source: String,
+        /// Which limit sets the ceiling (which `/proc` file or `ulimit`).
+        limit: String,
+    },
+    /// `thread_name` with a NUL byte, which no OS thread name may hold.
+    InvalidThreadName {
+        /// The name asked for.
+        name: String,
     },
     /// `expiry(Duration::ZERO)`: idle workers need a positive lifetime.
     ZeroExpiry,
@@ -198,12 +239,17 @@ impl fmt::Display for BuildError {
             BuildError::ZeroCapacity => {
                 f.write_str("capacity must be at least 1 worker (got 0)")
             }
-            BuildError::CapacityAboveThreadCeiling { requested, ceiling, source } => write!(
+            BuildError::ZeroPools => f.write_str("a multi-pool needs at least 1 pool (got 0)"),
+            BuildError::CapacityAboveThreadCeiling { requested, ceiling, limit } => write!(
                 f,
-                "capacity {requested} is above this process's thread ceiling: at most {ceiling} worker threads are allowed here ({source})"
+                "capacity {requested} is above this process's thread ceiling: at most {ceiling} worker threads are allowed here ({limit})"
+            ),
+            BuildError::InvalidThreadName { name } => write!(
+                f,
+                "thread_name {name:?} holds a NUL byte, which a thread name cannot; use a name without \\0"
             ),
             BuildError::ZeroExpiry => f.write_str(
-                "expiry must be longer than zero (use disable_purge() to keep idle workers forever)",
+                "expiry must be longer than zero (use disable_purge(true) to keep idle workers forever)",
             ),
             BuildError::StackTooSmall { requested, minimum } => write!(
                 f,

@@ -29,6 +29,7 @@
 //! | `WithExpiryDuration`, `WithDisablePurge`, `WithPreAlloc`, `WithNonblocking`, `WithMaxBlockingTasks`, `WithPanicHandler` | [`PoolBuilder`] methods of the same names |
 //! | `ErrPoolClosed`, `ErrPoolOverload`, `ErrTimeout` | [`PoolError::Closed`], [`PoolError::Overload`], [`PoolError::Timeout`], each carrying the task back |
 //! | `ants.NewMultiPool(n, size, ants.RoundRobin)` | [`MultiPool::new(n, size, LoadBalancing::RoundRobin)`](MultiPool::new) |
+//! | `ants.NewMultiPoolWithFunc(n, size, f, ants.LeastTasks)`, `Invoke(arg)` | [`MultiPoolWithFunc::new(n, size, LoadBalancing::LeastTasks, f)`](MultiPoolWithFunc::new), [`invoke(arg)`](MultiPoolWithFunc::invoke) |
 //! | `ants.Submit(f)` (default pool) | [`pool_core::submit(f)`](submit), [`default_pool()`] |
 //! | `sync.WaitGroup` | [`WaitGroup`] |
 //!
@@ -132,8 +133,8 @@ mod worker;
 pub use default_pool::{DEFAULT_POOL_CAPACITY, default_pool, submit};
 pub use error::{BuildError, JoinError, PoolError, ReleaseTimeoutError};
 pub use limits::{ThreadCeiling, live_threads, thread_ceiling};
-pub use multi_pool::{LoadBalancing, MultiPool};
-pub use options::{DEFAULT_CAPACITY, MIN_STACK_SIZE, PanicHandler, PoolBuilder};
+pub use multi_pool::{LoadBalancing, MultiPool, MultiPoolWithFunc};
+pub use options::{BUILDER_DEFAULT_CAPACITY, MIN_STACK_SIZE, PanicHandler, PoolBuilder};
 pub use pool::Pool;
 pub use pool_with_func::PoolWithFunc;
 pub use stats::PoolStats;

@@ -13,7 +13,7 @@
 //! let ceiling = pool_core::thread_ceiling();
 //! // Always a positive number, with the limit it came from.
 //! assert!(ceiling.max_threads > 0);
-//! println!("at most {} threads here ({})", ceiling.max_threads, ceiling.source);
+//! println!("at most {} threads here ({})", ceiling.max_threads, ceiling.limit);
 //! ```
 
 use std::fs;
@@ -34,7 +34,7 @@ pub struct ThreadCeiling {
     pub max_threads: usize,
     /// Which limit set it, with its raw value, e.g.
     /// `"vm.max_map_count = 65530 (/proc/sys/vm/max_map_count), 4 maps per thread"`.
-    pub source: String,
+    pub limit: String,
 }
 
 /// The process's thread ceiling, read from `/proc` once and cached.
@@ -46,7 +46,7 @@ pub struct ThreadCeiling {
 /// ```
 /// let c = pool_core::thread_ceiling();
 /// assert!(c.max_threads >= 1);
-/// assert!(!c.source.is_empty());
+/// assert!(!c.limit.is_empty());
 /// ```
 pub fn thread_ceiling() -> &'static ThreadCeiling {
     static CEILING: OnceLock<ThreadCeiling> = OnceLock::new();
@@ -80,7 +80,7 @@ fn read_ceiling() -> ThreadCeiling {
     ));
     ThreadCeiling {
         max_threads: raw.saturating_sub(THREAD_HEADROOM).max(1),
-        source: format!("{source}, less {THREAD_HEADROOM} threads of headroom"),
+        limit: format!("{source}, less {THREAD_HEADROOM} threads of headroom"),
     }
 }
 

@@ -1,21 +1,34 @@
-//! Several pools behind one handle, with load balancing: ants' `MultiPool`.
+//! Several pools behind one handle, with load balancing: ants' `MultiPool` and `MultiPoolWithFunc`.
 //!
-//! One pool has one admission counter and one task channel that every
-//! submitter and worker touches. With many submitter threads that shared
-//! state becomes the bottleneck; ants' answer is to split the capacity over
-//! several independent pools and spread submissions across them.
+//! One pool has one admission word and one queue that every submitter and
+//! worker touches. With many submitter threads that shared state becomes the
+//! bottleneck; ants' answer is to split the capacity over several
+//! independent pools and spread submissions across them.
+//!
+//! # How a task finds a pool
+//!
+//! 1. The balancing picks where to start: the next pool in turn
+//!    ([`LoadBalancing::RoundRobin`]) or the pool with the fewest tasks in
+//!    flight ([`LoadBalancing::LeastTasks`]).
+//! 2. Starting there, each open pool is offered the task without waiting;
+//!    the first with room takes it. A busy pool never holds a task back
+//!    while another has room, and a pool released on its own is skipped.
+//! 3. If every open pool is full, the submitter waits on the first one, as
+//!    its call allows (`submit` waits, `try_submit` refuses with `Overload`,
+//!    `submit_timeout` waits until its deadline).
+//! 4. If every pool is released, the task comes back in `Closed`.
+//!
+//! ants' `LeastTasks` compares running *workers*; this one compares tasks in
+//! flight, which is what the name promises and what balances better when
+//! idle workers linger until they expire.
 //!
 //! # RoundRobin vs LeastTasks
 //!
 //! | | [`LoadBalancing::RoundRobin`] | [`LoadBalancing::LeastTasks`] |
 //! |---|---|---|
-//! | picks | the next pool in turn | the pool with the fewest tasks in flight |
+//! | starts at | the next pool in turn | the pool with the fewest tasks in flight |
 //! | costs | one atomic increment | a look at every pool |
-//! | when a pool is full | retries once on the least busy pool (as ants) | waits on the least busy pool |
-//!
-//! ants' `LeastTasks` compares running *workers*; this one compares tasks in
-//! flight, which is what the name promises and what balances better when
-//! idle workers linger until they expire.
+//! | good for | many short, similar tasks | tasks of very different lengths |
 //!
 //! # Example
 //!
@@ -41,14 +54,18 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use crate::admission::Wait;
 use crate::error::{BuildError, PoolError, ReleaseTimeoutError};
+use crate::limits::thread_ceiling;
 use crate::options::PoolBuilder;
 use crate::pool::Pool;
+use crate::pool_with_func::PoolWithFunc;
 use crate::stats::PoolStats;
+use crate::sync::deadline_after;
 
-/// How a [`MultiPool`] picks the pool for each task.
+/// How a multi-pool picks the pool each task is offered to first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LoadBalancing {
     /// Each pool in turn.
@@ -58,7 +75,127 @@ pub enum LoadBalancing {
     LeastTasks,
 }
 
-/// Several [`Pool`]s behind one handle. Cloning shares them.
+/// What a multi-pool needs of each of its pools; both pool types have it.
+pub(crate) trait Member {
+    fn stats(&self) -> PoolStats;
+    fn is_closed(&self) -> bool;
+    fn tune(&self, capacity: usize) -> Result<(), BuildError>;
+    fn release(&self);
+    fn release_timeout(&self, timeout: Duration) -> Result<(), ReleaseTimeoutError>;
+    fn reboot(&self) -> Result<(), BuildError>;
+}
+
+/// The pools of a multi-pool and how to pick one: the part `MultiPool` and
+/// `MultiPoolWithFunc` share.
+#[derive(Debug)]
+pub(crate) struct Pools<P> {
+    pools: Vec<P>,
+    balancing: LoadBalancing,
+    next: AtomicUsize,
+}
+
+/// `count` × `capacity_each` threads must fit under the ceiling, like one pool.
+fn check_total(count: usize, capacity_each: usize) -> Result<(), BuildError> {
+    if count == 0 {
+        return Err(BuildError::ZeroPools);
+    }
+    let ceiling = thread_ceiling();
+    match count.checked_mul(capacity_each) {
+        Some(total) if total <= ceiling.max_threads => Ok(()),
+        total => Err(BuildError::CapacityAboveThreadCeiling {
+            requested: total.unwrap_or(usize::MAX),
+            ceiling: ceiling.max_threads,
+            limit: format!("{count} pools of {capacity_each}; {}", ceiling.limit),
+        }),
+    }
+}
+
+impl<P: Member> Pools<P> {
+    fn build(
+        count: usize,
+        capacity_each: usize,
+        balancing: LoadBalancing,
+        make: impl FnMut(usize) -> Result<P, BuildError>,
+    ) -> Result<Self, BuildError> {
+        check_total(count, capacity_each)?;
+        Ok(Pools {
+            pools: (0..count).map(make).collect::<Result<_, _>>()?,
+            balancing,
+            next: AtomicUsize::new(0),
+        })
+    }
+
+    fn first(&self) -> usize {
+        match self.balancing {
+            LoadBalancing::RoundRobin => self.next.fetch_add(1, Relaxed) % self.pools.len(),
+            LoadBalancing::LeastTasks => (0..self.pools.len())
+                .filter(|&i| !self.pools[i].is_closed())
+                .min_by_key(|&i| self.pools[i].stats().in_flight)
+                .unwrap_or(0),
+        }
+    }
+
+    /// Offers `job` to the pools as the module docs describe; `offer` hands
+    /// it to one pool, waiting as told.
+    fn dispatch<J>(
+        &self,
+        job: J,
+        wait: Wait,
+        offer: impl Fn(&P, J, Wait) -> Result<(), PoolError<J>>,
+    ) -> Result<(), PoolError<J>> {
+        let n = self.pools.len();
+        let first = self.first();
+        let mut job = job;
+        let mut first_open = None;
+        for k in 0..n {
+            let i = (first + k) % n;
+            let pool = &self.pools[i];
+            if pool.is_closed() {
+                continue;
+            }
+            first_open.get_or_insert(i);
+            match offer(pool, job, Wait::Never) {
+                Ok(()) => return Ok(()),
+                Err(PoolError::Overload(back) | PoolError::Closed(back)) => job = back,
+                Err(other) => return Err(other),
+            }
+        }
+        match (first_open, wait) {
+            (None, _) => Err(PoolError::Closed(job)),
+            (Some(_), Wait::Never) => Err(PoolError::Overload(job)),
+            (Some(i), wait) => offer(&self.pools[i], job, wait),
+        }
+    }
+
+    fn stats(&self) -> PoolStats {
+        self.pools.iter().map(Member::stats).sum()
+    }
+
+    fn tune(&self, capacity_each: usize) -> Result<(), BuildError> {
+        check_total(self.pools.len(), capacity_each)?;
+        self.pools.iter().try_for_each(|p| p.tune(capacity_each))
+    }
+
+    fn release_timeout(&self, timeout: Duration) -> Result<(), ReleaseTimeoutError> {
+        self.pools.iter().for_each(Member::release);
+        let deadline = deadline_after(timeout);
+        let mut threads_left = 0;
+        for pool in &self.pools {
+            let left = deadline.map_or(Duration::MAX, |d| {
+                d.saturating_duration_since(std::time::Instant::now())
+            });
+            if let Err(e) = pool.release_timeout(left) {
+                threads_left += e.threads_left;
+            }
+        }
+        match threads_left {
+            0 => Ok(()),
+            threads_left => Err(ReleaseTimeoutError { threads_left }),
+        }
+    }
+}
+
+/// Several [`Pool`]s behind one handle (ants' `MultiPool`). Cloning shares them.
 ///
 /// ```
 /// use pool_core::{LoadBalancing, MultiPool};
@@ -67,23 +204,21 @@ pub enum LoadBalancing {
 /// ```
 #[derive(Clone, Debug)]
 pub struct MultiPool {
-    inner: Arc<Inner>,
-}
-
-#[derive(Debug)]
-struct Inner {
-    pools: Vec<Pool>,
-    balancing: LoadBalancing,
-    next: AtomicUsize,
+    inner: Arc<Pools<Pool>>,
 }
 
 impl MultiPool {
     /// `count` pools of `capacity_each` workers (ants' `NewMultiPool`).
+    /// Refused if `count` is 0, or if `count × capacity_each` threads are
+    /// more than the process may hold ([`thread_ceiling`]).
     ///
     /// ```
-    /// use pool_core::{LoadBalancing, MultiPool};
-    /// // Zero pools is refused like a zero capacity.
-    /// assert!(MultiPool::new(0, 10, LoadBalancing::RoundRobin).is_err());
+    /// use pool_core::{BuildError, LoadBalancing, MultiPool};
+    /// // Zero pools is its own error (ants' ErrInvalidMultiPoolSize).
+    /// let err = MultiPool::new(0, 10, LoadBalancing::RoundRobin).unwrap_err();
+    /// assert!(matches!(err, BuildError::ZeroPools));
+    /// // So is more threads in all than the process may hold.
+    /// assert!(MultiPool::new(4, usize::MAX / 2, LoadBalancing::RoundRobin).is_err());
     /// ```
     pub fn new(
         count: usize,
@@ -106,68 +241,16 @@ impl MultiPool {
         builder: PoolBuilder,
         balancing: LoadBalancing,
     ) -> Result<Self, BuildError> {
-        if count == 0 {
-            return Err(BuildError::ZeroCapacity);
-        }
-        let pools = (0..count)
-            .map(|_| builder.clone().build())
-            .collect::<Result<Vec<_>, _>>()?;
+        let inner = Pools::build(count, builder.capacity_value(), balancing, |_| {
+            builder.clone().build()
+        })?;
         Ok(MultiPool {
-            inner: Arc::new(Inner {
-                pools,
-                balancing,
-                next: AtomicUsize::new(0),
-            }),
+            inner: Arc::new(inner),
         })
     }
 
-    /// The pools, in order (ants' `RunningByIndex` and friends read from here).
-    ///
-    /// ```
-    /// use pool_core::{LoadBalancing, MultiPool};
-    /// let pools = MultiPool::new(2, 5, LoadBalancing::RoundRobin).unwrap();
-    /// assert_eq!(pools.pools()[1].cap(), 5);
-    /// ```
-    pub fn pools(&self) -> &[Pool] {
-        &self.inner.pools
-    }
-
-    /// How many pools there are.
-    ///
-    /// ```
-    /// # use pool_core::{LoadBalancing, MultiPool};
-    /// assert_eq!(MultiPool::new(3, 1, LoadBalancing::RoundRobin).unwrap().len(), 3);
-    /// ```
-    pub fn len(&self) -> usize {
-        self.inner.pools.len()
-    }
-
-    /// Always `false`: a `MultiPool` has at least one pool.
-    ///
-    /// ```
-    /// # use pool_core::{LoadBalancing, MultiPool};
-    /// assert!(!MultiPool::new(1, 1, LoadBalancing::RoundRobin).unwrap().is_empty());
-    /// ```
-    pub fn is_empty(&self) -> bool {
-        self.inner.pools.is_empty()
-    }
-
-    fn pick(&self, balancing: LoadBalancing) -> &Pool {
-        let pools = &self.inner.pools;
-        match balancing {
-            LoadBalancing::RoundRobin => {
-                &pools[self.inner.next.fetch_add(1, Relaxed) % pools.len()]
-            }
-            LoadBalancing::LeastTasks => pools
-                .iter()
-                .min_by_key(|p| p.stats().in_flight)
-                .expect("a MultiPool has at least one pool"),
-        }
-    }
-
-    /// Runs `task` on one of the pools, chosen by the load balancing. With
-    /// `RoundRobin`, a task refused as `Overload` is offered once more to the
-    /// least busy pool, as ants does.
+    /// Runs `task` on one of the pools (see the module docs for which),
+    /// waiting only if every open pool is full.
     ///
     /// ```
     /// use pool_core::{LoadBalancing, MultiPool};
@@ -180,155 +263,362 @@ impl MultiPool {
     where
         F: FnOnce() + Send + 'static,
     {
-        if self.is_closed() {
-            return Err(PoolError::Closed(task));
-        }
-        match self.pick(self.inner.balancing).submit(task) {
-            Err(PoolError::Overload(task)) if self.inner.balancing == LoadBalancing::RoundRobin => {
-                self.pick(LoadBalancing::LeastTasks).submit(task)
-            }
-            other => other,
-        }
+        self.submit_with(task, Wait::Forever)
     }
 
-    /// Worker threads alive across all pools.
+    /// Like [`submit`](MultiPool::submit), but never waits: with every open
+    /// pool full it returns [`PoolError::Overload`] and the task.
     ///
     /// ```
-    /// # use pool_core::{LoadBalancing, MultiPool};
-    /// assert_eq!(MultiPool::new(2, 2, LoadBalancing::RoundRobin).unwrap().running(), 0);
+    /// use pool_core::{LoadBalancing, MultiPool, PoolError};
+    /// let pools = MultiPool::new(1, 1, LoadBalancing::RoundRobin).unwrap();
+    /// let (hold, gate) = std::sync::mpsc::channel::<()>();
+    /// pools.submit(move || { let _ = gate.recv(); }).unwrap();
+    /// assert!(matches!(pools.try_submit(|| ()), Err(PoolError::Overload(_))));
+    /// drop(hold);
     /// ```
-    pub fn running(&self) -> usize {
-        self.inner.pools.iter().map(Pool::running).sum()
+    pub fn try_submit<F>(&self, task: F) -> Result<(), PoolError<F>>
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        self.submit_with(task, Wait::Never)
     }
 
-    /// Capacity not taken by a live worker, across all pools.
+    /// Like [`submit`](MultiPool::submit), waiting at most `timeout`.
     ///
     /// ```
-    /// # use pool_core::{LoadBalancing, MultiPool};
-    /// assert_eq!(MultiPool::new(2, 2, LoadBalancing::RoundRobin).unwrap().free(), 4);
-    /// ```
-    pub fn free(&self) -> usize {
-        self.inner.pools.iter().map(Pool::free).sum()
-    }
-
-    /// Total capacity of all pools.
-    ///
-    /// ```
-    /// # use pool_core::{LoadBalancing, MultiPool};
-    /// assert_eq!(MultiPool::new(2, 3, LoadBalancing::RoundRobin).unwrap().cap(), 6);
-    /// ```
-    pub fn cap(&self) -> usize {
-        self.inner.pools.iter().map(Pool::cap).sum()
-    }
-
-    /// Submitters blocked across all pools.
-    ///
-    /// ```
-    /// # use pool_core::{LoadBalancing, MultiPool};
-    /// assert_eq!(MultiPool::new(2, 3, LoadBalancing::RoundRobin).unwrap().waiting(), 0);
-    /// ```
-    pub fn waiting(&self) -> usize {
-        self.inner.pools.iter().map(Pool::waiting).sum()
-    }
-
-    /// All pools' stats added up.
-    ///
-    /// ```
-    /// # use pool_core::{LoadBalancing, MultiPool};
-    /// let stats = MultiPool::new(2, 3, LoadBalancing::RoundRobin).unwrap().stats();
-    /// assert_eq!(stats.capacity, 6);
-    /// ```
-    pub fn stats(&self) -> PoolStats {
-        let mut sum = PoolStats::default();
-        for s in self.inner.pools.iter().map(Pool::stats) {
-            sum.capacity += s.capacity;
-            sum.running += s.running;
-            sum.idle += s.idle;
-            sum.waiting += s.waiting;
-            sum.in_flight += s.in_flight;
-            sum.submitted += s.submitted;
-            sum.completed += s.completed;
-            sum.panicked += s.panicked;
-            sum.handler_panicked += s.handler_panicked;
-            sum.threads_spawned += s.threads_spawned;
-            sum.threads_retired += s.threads_retired;
-            sum.closed |= s.closed;
-        }
-        sum
-    }
-
-    /// Sets every pool's capacity to `capacity_each` (ants' `MultiPool.Tune`).
-    ///
-    /// ```
-    /// # use pool_core::{LoadBalancing, MultiPool};
-    /// let pools = MultiPool::new(2, 3, LoadBalancing::RoundRobin).unwrap();
-    /// pools.tune(5).unwrap();
-    /// assert_eq!(pools.cap(), 10);
-    /// ```
-    pub fn tune(&self, capacity_each: usize) -> Result<(), BuildError> {
-        self.inner
-            .pools
-            .iter()
-            .try_for_each(|p| p.tune(capacity_each))
-    }
-
-    /// Releases every pool.
-    ///
-    /// ```
-    /// # use pool_core::{LoadBalancing, MultiPool};
-    /// let pools = MultiPool::new(2, 3, LoadBalancing::RoundRobin).unwrap();
-    /// pools.release();
-    /// assert!(pools.is_closed());
-    /// ```
-    pub fn release(&self) {
-        self.inner.pools.iter().for_each(Pool::release);
-    }
-
-    /// Releases every pool and waits, `timeout` in all, for their threads.
-    ///
-    /// ```
-    /// # use pool_core::{LoadBalancing, MultiPool};
+    /// use pool_core::{LoadBalancing, MultiPool};
     /// use std::time::Duration;
-    /// let pools = MultiPool::new(2, 3, LoadBalancing::RoundRobin).unwrap();
-    /// assert!(pools.release_timeout(Duration::from_secs(5)).is_ok());
+    /// let pools = MultiPool::new(2, 1, LoadBalancing::RoundRobin).unwrap();
+    /// assert!(pools.submit_timeout(|| (), Duration::from_secs(1)).is_ok());
     /// ```
-    pub fn release_timeout(&self, timeout: Duration) -> Result<(), ReleaseTimeoutError> {
-        self.release();
-        let deadline = Instant::now() + timeout;
-        let mut threads_left = 0;
-        for pool in &self.inner.pools {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if let Err(e) = pool.release_timeout(left) {
-                threads_left += e.threads_left;
-            }
-        }
-        if threads_left == 0 {
-            Ok(())
-        } else {
-            Err(ReleaseTimeoutError { threads_left })
-        }
+    pub fn submit_timeout<F>(&self, task: F, timeout: Duration) -> Result<(), PoolError<F>>
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        self.submit_with(task, Wait::until(deadline_after(timeout)))
     }
 
-    /// Opens every released pool again.
-    ///
-    /// ```
-    /// # use pool_core::{LoadBalancing, MultiPool};
-    /// let pools = MultiPool::new(2, 3, LoadBalancing::RoundRobin).unwrap();
-    /// pools.release();
-    /// pools.reboot().unwrap();
-    /// assert!(!pools.is_closed());
-    /// ```
-    pub fn reboot(&self) -> Result<(), BuildError> {
-        self.inner.pools.iter().try_for_each(Pool::reboot)
+    fn submit_with<F>(&self, task: F, wait: Wait) -> Result<(), PoolError<F>>
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        self.inner
+            .dispatch(task, wait, |pool, task, wait| pool.submit_with(task, wait))
     }
 
-    /// Whether the pools have been released.
+    /// The pools, in order.
     ///
     /// ```
-    /// # use pool_core::{LoadBalancing, MultiPool};
-    /// assert!(!MultiPool::new(1, 1, LoadBalancing::RoundRobin).unwrap().is_closed());
+    /// use pool_core::{LoadBalancing, MultiPool};
+    /// let pools = MultiPool::new(2, 5, LoadBalancing::RoundRobin).unwrap();
+    /// assert_eq!(pools.pools()[1].cap(), 5);
     /// ```
-    pub fn is_closed(&self) -> bool {
-        self.inner.pools.iter().any(Pool::is_closed)
+    pub fn pools(&self) -> &[Pool] {
+        &self.inner.pools
     }
 }
+
+/// Several [`PoolWithFunc`]s running one function, behind one handle (ants'
+/// `MultiPoolWithFunc`). Cloning shares them.
+///
+/// ```
+/// use pool_core::{LoadBalancing, MultiPoolWithFunc, WaitGroup};
+///
+/// let wg = WaitGroup::new();
+/// let done = wg.clone();
+/// // 2 pools of 4 workers, all running the same function.
+/// let pools = MultiPoolWithFunc::new(2, 4, LoadBalancing::RoundRobin, move |_id: u32| {
+///     done.done();
+/// })
+/// .unwrap();
+///
+/// // Invoke it once per job, then wait for them all.
+/// for id in 0..20 {
+///     wg.add(1);
+///     pools.invoke(id).unwrap();
+/// }
+/// wg.wait();
+/// assert_eq!(pools.stats().submitted, 20);
+/// ```
+#[derive(Debug)]
+pub struct MultiPoolWithFunc<T: Send + 'static> {
+    inner: Arc<Pools<PoolWithFunc<T>>>,
+}
+
+impl<T: Send + 'static> Clone for MultiPoolWithFunc<T> {
+    fn clone(&self) -> Self {
+        MultiPoolWithFunc {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<T: Send + 'static> MultiPoolWithFunc<T> {
+    /// `count` pools of `capacity_each` workers, each running `f` on the
+    /// arguments it is given (ants' `NewMultiPoolWithFunc`). Refused like
+    /// [`MultiPool::new`].
+    ///
+    /// ```
+    /// use pool_core::{LoadBalancing, MultiPoolWithFunc};
+    /// let pools = MultiPoolWithFunc::new(3, 2, LoadBalancing::LeastTasks, |_: u8| ()).unwrap();
+    /// assert_eq!(pools.cap(), 6);
+    /// ```
+    pub fn new<F>(
+        count: usize,
+        capacity_each: usize,
+        balancing: LoadBalancing,
+        f: F,
+    ) -> Result<Self, BuildError>
+    where
+        F: Fn(T) + Send + Sync + 'static,
+    {
+        Self::with_builder(
+            count,
+            PoolBuilder::new().capacity(capacity_each),
+            balancing,
+            f,
+        )
+    }
+
+    /// `count` pools, each built from `builder`, all running `f`.
+    ///
+    /// ```
+    /// use pool_core::{LoadBalancing, MultiPoolWithFunc, Pool};
+    /// let builder = Pool::builder().capacity(2).nonblocking(true);
+    /// let pools = MultiPoolWithFunc::with_builder(2, builder, LoadBalancing::RoundRobin, |_: u8| ()).unwrap();
+    /// assert_eq!(pools.len(), 2);
+    /// ```
+    pub fn with_builder<F>(
+        count: usize,
+        builder: PoolBuilder,
+        balancing: LoadBalancing,
+        f: F,
+    ) -> Result<Self, BuildError>
+    where
+        F: Fn(T) + Send + Sync + 'static,
+    {
+        let f = Arc::new(f);
+        let inner = Pools::build(count, builder.capacity_value(), balancing, |_| {
+            let f = Arc::clone(&f);
+            builder.clone().build_with_func(move |arg: T| f(arg))
+        })?;
+        Ok(MultiPoolWithFunc {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// Runs the function on `arg` in one of the pools (see the module docs
+    /// for which), waiting only if every open pool is full.
+    ///
+    /// ```
+    /// use pool_core::{LoadBalancing, MultiPoolWithFunc};
+    /// let pools = MultiPoolWithFunc::new(2, 1, LoadBalancing::RoundRobin, |n: u32| assert!(n < 10)).unwrap();
+    /// pools.invoke(3).unwrap();
+    /// ```
+    pub fn invoke(&self, arg: T) -> Result<(), PoolError<T>> {
+        self.invoke_with(arg, Wait::Forever)
+    }
+
+    /// Like [`invoke`](MultiPoolWithFunc::invoke), but never waits: with
+    /// every open pool full it returns [`PoolError::Overload`] and `arg`.
+    ///
+    /// ```
+    /// use pool_core::{LoadBalancing, MultiPoolWithFunc, PoolError};
+    /// use std::sync::{mpsc::Receiver, Mutex};
+    /// let pools = MultiPoolWithFunc::new(1, 1, LoadBalancing::RoundRobin, |gate: Mutex<Receiver<()>>| {
+    ///     let _ = gate.lock().unwrap().recv();
+    /// })
+    /// .unwrap();
+    /// let (hold, gate) = std::sync::mpsc::channel();
+    /// pools.invoke(Mutex::new(gate)).unwrap();
+    /// let (_other, gate2) = std::sync::mpsc::channel();
+    /// assert!(matches!(pools.try_invoke(Mutex::new(gate2)), Err(PoolError::Overload(_))));
+    /// drop(hold);
+    /// ```
+    pub fn try_invoke(&self, arg: T) -> Result<(), PoolError<T>> {
+        self.invoke_with(arg, Wait::Never)
+    }
+
+    /// Like [`invoke`](MultiPoolWithFunc::invoke), waiting at most `timeout`.
+    ///
+    /// ```
+    /// use pool_core::{LoadBalancing, MultiPoolWithFunc};
+    /// use std::time::Duration;
+    /// let pools = MultiPoolWithFunc::new(2, 1, LoadBalancing::RoundRobin, |_: u8| ()).unwrap();
+    /// assert!(pools.invoke_timeout(1, Duration::from_secs(1)).is_ok());
+    /// ```
+    pub fn invoke_timeout(&self, arg: T, timeout: Duration) -> Result<(), PoolError<T>> {
+        self.invoke_with(arg, Wait::until(deadline_after(timeout)))
+    }
+
+    fn invoke_with(&self, arg: T, wait: Wait) -> Result<(), PoolError<T>> {
+        self.inner
+            .dispatch(arg, wait, |pool, arg, wait| pool.invoke_with(arg, wait))
+    }
+
+    /// The pools, in order.
+    ///
+    /// ```
+    /// use pool_core::{LoadBalancing, MultiPoolWithFunc};
+    /// let pools = MultiPoolWithFunc::new(2, 5, LoadBalancing::RoundRobin, |_: u8| ()).unwrap();
+    /// assert_eq!(pools.pools()[0].cap(), 5);
+    /// ```
+    pub fn pools(&self) -> &[PoolWithFunc<T>] {
+        &self.inner.pools
+    }
+}
+
+/// The readers and controls both multi-pools share. The examples show a
+/// `MultiPool`; a `MultiPoolWithFunc` answers the same way.
+macro_rules! multi_pool_methods {
+    ($ty:ident $(<$g:ident>)?) => {
+        impl$(<$g: Send + 'static>)? $ty$(<$g>)? {
+            /// How many pools there are.
+            ///
+            /// ```
+            /// # use pool_core::{LoadBalancing, MultiPool};
+            /// let pools = MultiPool::new(3, 1, LoadBalancing::RoundRobin).unwrap();
+            /// assert_eq!(pools.len(), 3);
+            /// ```
+            pub fn len(&self) -> usize {
+                self.inner.pools.len()
+            }
+
+            /// Always `false`: a multi-pool has at least one pool.
+            ///
+            /// ```
+            /// # use pool_core::{LoadBalancing, MultiPool};
+            /// let pools = MultiPool::new(1, 1, LoadBalancing::RoundRobin).unwrap();
+            /// assert!(!pools.is_empty());
+            /// ```
+            pub fn is_empty(&self) -> bool {
+                self.inner.pools.is_empty()
+            }
+
+            /// Worker threads alive across all pools.
+            ///
+            /// ```
+            /// # use pool_core::{LoadBalancing, MultiPool};
+            /// let pools = MultiPool::new(2, 2, LoadBalancing::RoundRobin).unwrap();
+            /// assert_eq!(pools.running(), 0);
+            /// ```
+            pub fn running(&self) -> usize {
+                self.stats().running
+            }
+
+            /// Capacity not taken by a live worker, across all pools.
+            ///
+            /// ```
+            /// # use pool_core::{LoadBalancing, MultiPool};
+            /// let pools = MultiPool::new(2, 2, LoadBalancing::RoundRobin).unwrap();
+            /// assert_eq!(pools.free(), 4);
+            /// ```
+            pub fn free(&self) -> usize {
+                self.stats().free()
+            }
+
+            /// Total capacity of all pools.
+            ///
+            /// ```
+            /// # use pool_core::{LoadBalancing, MultiPool};
+            /// let pools = MultiPool::new(2, 3, LoadBalancing::RoundRobin).unwrap();
+            /// assert_eq!(pools.cap(), 6);
+            /// ```
+            pub fn cap(&self) -> usize {
+                self.stats().capacity
+            }
+
+            /// Submitters blocked across all pools.
+            ///
+            /// ```
+            /// # use pool_core::{LoadBalancing, MultiPool};
+            /// let pools = MultiPool::new(2, 3, LoadBalancing::RoundRobin).unwrap();
+            /// assert_eq!(pools.waiting(), 0);
+            /// ```
+            pub fn waiting(&self) -> usize {
+                self.stats().waiting
+            }
+
+            /// All pools' stats added up (`closed` only when all are closed).
+            ///
+            /// ```
+            /// # use pool_core::{LoadBalancing, MultiPool};
+            /// let stats = MultiPool::new(2, 3, LoadBalancing::RoundRobin).unwrap().stats();
+            /// assert_eq!(stats.capacity, 6);
+            /// ```
+            pub fn stats(&self) -> PoolStats {
+                self.inner.stats()
+            }
+
+            /// Sets every pool's capacity to `capacity_each` (ants'
+            /// `MultiPool.Tune`), refused like the constructor if the total
+            /// is above the thread ceiling.
+            ///
+            /// ```
+            /// # use pool_core::{LoadBalancing, MultiPool};
+            /// let pools = MultiPool::new(2, 3, LoadBalancing::RoundRobin).unwrap();
+            /// pools.tune(5).unwrap();
+            /// assert_eq!(pools.cap(), 10);
+            /// ```
+            pub fn tune(&self, capacity_each: usize) -> Result<(), BuildError> {
+                self.inner.tune(capacity_each)
+            }
+
+            /// Releases every pool.
+            ///
+            /// ```
+            /// # use pool_core::{LoadBalancing, MultiPool};
+            /// let pools = MultiPool::new(2, 3, LoadBalancing::RoundRobin).unwrap();
+            /// pools.release();
+            /// assert!(pools.is_closed());
+            /// ```
+            pub fn release(&self) {
+                self.inner.pools.iter().for_each(Member::release);
+            }
+
+            /// Releases every pool and waits, `timeout` in all, for their
+            /// threads (`Duration::MAX`: no deadline).
+            ///
+            /// ```
+            /// # use pool_core::{LoadBalancing, MultiPool};
+            /// use std::time::Duration;
+            /// let pools = MultiPool::new(2, 3, LoadBalancing::RoundRobin).unwrap();
+            /// assert!(pools.release_timeout(Duration::MAX).is_ok());
+            /// ```
+            pub fn release_timeout(&self, timeout: Duration) -> Result<(), ReleaseTimeoutError> {
+                self.inner.release_timeout(timeout)
+            }
+
+            /// Opens every released pool again.
+            ///
+            /// ```
+            /// # use pool_core::{LoadBalancing, MultiPool};
+            /// let pools = MultiPool::new(2, 3, LoadBalancing::RoundRobin).unwrap();
+            /// pools.release();
+            /// pools.reboot().unwrap();
+            /// assert!(!pools.is_closed());
+            /// ```
+            pub fn reboot(&self) -> Result<(), BuildError> {
+                self.inner.pools.iter().try_for_each(Member::reboot)
+            }
+
+            /// Whether every pool has been released. A pool released on its
+            /// own is skipped by the balancing; the others go on.
+            ///
+            /// ```
+            /// # use pool_core::{LoadBalancing, MultiPool};
+            /// let pools = MultiPool::new(2, 1, LoadBalancing::RoundRobin).unwrap();
+            /// pools.pools()[0].release();
+            /// assert!(!pools.is_closed());
+            /// assert!(pools.submit(|| ()).is_ok());
+            /// ```
+            pub fn is_closed(&self) -> bool {
+                self.inner.pools.iter().all(Member::is_closed)
+            }
+        }
+    };
+}
+
+multi_pool_methods!(MultiPool);
+multi_pool_methods!(MultiPoolWithFunc<T>);

@@ -8,7 +8,7 @@
 //!
 //! | ants option | `PoolBuilder` method | default |
 //! |---|---|---|
-//! | `size` argument | [`capacity`](PoolBuilder::capacity) | [`DEFAULT_CAPACITY`] |
+//! | `size` argument | [`capacity`](PoolBuilder::capacity) | [`BUILDER_DEFAULT_CAPACITY`] |
 //! | `WithExpiryDuration` | [`expiry`](PoolBuilder::expiry) | 1 s |
 //! | `WithDisablePurge` | [`disable_purge`](PoolBuilder::disable_purge) | purge on |
 //! | `WithPreAlloc` | [`pre_alloc`](PoolBuilder::pre_alloc) | `false` |
@@ -47,10 +47,17 @@ use crate::pool::{Job, Pool};
 use crate::pool_with_func::PoolWithFunc;
 
 /// The capacity of a builder whose [`capacity`](PoolBuilder::capacity) was not set.
-pub const DEFAULT_CAPACITY: usize = 1000;
+pub const BUILDER_DEFAULT_CAPACITY: usize = 1000;
 
-/// The smallest `stack_size` accepted, in bytes.
-pub const MIN_STACK_SIZE: usize = 16 * 1024;
+/// The smallest `stack_size` accepted, in bytes: 64 KiB.
+///
+/// A panicking task prints its message, and with `RUST_BACKTRACE` set a
+/// symbolised backtrace, on the worker's own stack. Measured here (Rust
+/// 1.95, x86-64): 24 KiB overflows while printing the backtrace and aborts
+/// the whole process; 32 KiB survives, in debug and release builds. This is
+/// twice that, because symbolising costs more stack in bigger binaries.
+/// `tests/faults.rs` checks it in a child process with `RUST_BACKTRACE=full`.
+pub const MIN_STACK_SIZE: usize = 64 * 1024;
 
 /// What a panic handler receives: the panic payload of the task.
 pub type PanicHandler = Arc<dyn Fn(Box<dyn Any + Send + 'static>) + Send + Sync + 'static>;
@@ -94,7 +101,7 @@ pub struct PoolBuilder {
 impl Default for PoolBuilder {
     fn default() -> Self {
         PoolBuilder {
-            capacity: DEFAULT_CAPACITY,
+            capacity: BUILDER_DEFAULT_CAPACITY,
             expiry: Duration::from_secs(1),
             purge: true,
             opts_pre_alloc: false,
@@ -128,7 +135,7 @@ impl PoolBuilder {
     ///
     /// ```
     /// let pool = pool_core::PoolBuilder::new().build().unwrap();
-    /// assert_eq!(pool.cap(), pool_core::DEFAULT_CAPACITY);
+    /// assert_eq!(pool.cap(), pool_core::BUILDER_DEFAULT_CAPACITY);
     /// ```
     pub fn new() -> Self {
         Self::default()
@@ -159,15 +166,21 @@ impl PoolBuilder {
         self
     }
 
-    /// Keeps idle workers forever instead of letting them expire.
+    /// With `true`, idle workers stay forever instead of expiring (ants'
+    /// `WithDisablePurge`).
     ///
     /// ```
-    /// let pool = pool_core::Pool::builder().capacity(2).disable_purge().pre_alloc(true).build().unwrap();
+    /// let pool = pool_core::Pool::builder()
+    ///     .capacity(2)
+    ///     .disable_purge(true)
+    ///     .pre_alloc(true)
+    ///     .build()
+    ///     .unwrap();
     /// // The two workers stay, however long they idle.
     /// assert_eq!(pool.running(), 2);
     /// ```
-    pub fn disable_purge(mut self) -> Self {
-        self.purge = false;
+    pub fn disable_purge(mut self, disable: bool) -> Self {
+        self.purge = !disable;
         self
     }
 
@@ -229,7 +242,8 @@ impl PoolBuilder {
         self
     }
 
-    /// Worker threads are named `"{prefix}-{n}"` (Linux shows the first 15 bytes).
+    /// Worker threads are named `"{prefix}-{n}"` (Linux shows the first 15
+    /// bytes). A prefix with a NUL byte is a [`BuildError`].
     ///
     /// ```
     /// let pool = pool_core::Pool::builder().thread_name("api").build().unwrap();
@@ -283,8 +297,18 @@ impl PoolBuilder {
         Ok(PoolWithFunc::from_engine(engine))
     }
 
+    /// The capacity this builder will build with.
+    pub(crate) fn capacity_value(&self) -> usize {
+        self.capacity
+    }
+
     fn check(self) -> Result<Options, BuildError> {
         check_capacity(self.capacity)?;
+        if self.thread_name.contains('\0') {
+            return Err(BuildError::InvalidThreadName {
+                name: self.thread_name,
+            });
+        }
         if self.expiry.is_zero() {
             return Err(BuildError::ZeroExpiry);
         }
@@ -319,7 +343,7 @@ pub(crate) fn check_capacity(capacity: usize) -> Result<(), BuildError> {
         return Err(BuildError::CapacityAboveThreadCeiling {
             requested: capacity,
             ceiling: ceiling.max_threads,
-            source: ceiling.source.clone(),
+            limit: ceiling.limit.clone(),
         });
     }
     Ok(())

@@ -191,7 +191,7 @@ impl Pool {
         self.submit_with(task, Wait::until(deadline_after(timeout)))
     }
 
-    fn submit_with<F>(&self, task: F, wait: Wait) -> Result<(), PoolError<F>>
+    pub(crate) fn submit_with<F>(&self, task: F, wait: Wait) -> Result<(), PoolError<F>>
     where
         F: FnOnce() + Send + 'static,
     {
@@ -260,4 +260,4 @@ where
     }
 }
 
-crate::common::pool_methods!(Pool, "pool_core::Pool::new(4).unwrap()");
+crate::common::pool_methods!(Pool);

@@ -111,7 +111,11 @@ impl<T: Send + 'static> PoolWithFunc<T> {
     /// assert_eq!(rx.recv().unwrap(), 42);
     /// ```
     pub fn invoke(&self, arg: T) -> Result<(), PoolError<T>> {
-        self.engine().submit(arg, Wait::Forever)
+        self.invoke_with(arg, Wait::Forever)
+    }
+
+    pub(crate) fn invoke_with(&self, arg: T, wait: Wait) -> Result<(), PoolError<T>> {
+        self.engine().submit(arg, wait)
     }
 
     /// Like [`invoke`](PoolWithFunc::invoke), but never waits: with every
@@ -147,7 +151,4 @@ impl<T: Send + 'static> PoolWithFunc<T> {
     }
 }
 
-crate::common::pool_methods!(
-    PoolWithFunc<T>,
-    "pool_core::PoolWithFunc::new(4, |_: u32| ()).unwrap()"
-);
+crate::common::pool_methods!(PoolWithFunc<T>);

@@ -39,10 +39,12 @@ pub(crate) struct Counters {
     pub(crate) handler_panicked: AtomicU64,
     pub(crate) spawned: AtomicU64,
     pub(crate) retired: AtomicU64,
+    pub(crate) detached: AtomicU64,
 }
 
 /// What a pool is doing now, and its counters since it was built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct PoolStats {
     /// Most tasks that may run at once (ants' `Cap()`).
     pub capacity: usize,
@@ -66,6 +68,10 @@ pub struct PoolStats {
     pub threads_spawned: u64,
     /// Worker threads that have exited (expired, retired by `tune`, or released).
     pub threads_retired: u64,
+    /// Worker threads the last [`release_timeout`](crate::Pool::release_timeout)
+    /// gave up on: still running their task when time ran out, they will be
+    /// let go unjoined when the pool is dropped (0 again after `reboot`).
+    pub threads_detached: u64,
     /// Whether the pool has been released.
     pub closed: bool,
 }
@@ -79,6 +85,43 @@ impl PoolStats {
     /// ```
     pub fn free(&self) -> usize {
         self.capacity.saturating_sub(self.running)
+    }
+}
+
+/// Adds up several pools' stats (a multi-pool's `stats()`): every count is
+/// summed, and `closed` holds only if every pool is closed.
+///
+/// ```
+/// use pool_core::{Pool, PoolStats};
+/// let (a, b) = (Pool::new(2).unwrap(), Pool::new(3).unwrap());
+/// let total: PoolStats = [a.stats(), b.stats()].into_iter().sum();
+/// assert_eq!(total.capacity, 5);
+/// ```
+impl std::iter::Sum for PoolStats {
+    fn sum<I: Iterator<Item = PoolStats>>(iter: I) -> PoolStats {
+        let mut total = PoolStats {
+            closed: true,
+            ..PoolStats::default()
+        };
+        let mut any = false;
+        for s in iter {
+            any = true;
+            total.capacity += s.capacity;
+            total.running += s.running;
+            total.idle += s.idle;
+            total.waiting += s.waiting;
+            total.in_flight += s.in_flight;
+            total.submitted += s.submitted;
+            total.completed += s.completed;
+            total.panicked += s.panicked;
+            total.handler_panicked += s.handler_panicked;
+            total.threads_spawned += s.threads_spawned;
+            total.threads_retired += s.threads_retired;
+            total.threads_detached += s.threads_detached;
+            total.closed &= s.closed;
+        }
+        total.closed &= any;
+        total
     }
 }
 

@@ -21,7 +21,7 @@
 //! [`PoolError::ThreadSpawn`](crate::PoolError::ThreadSpawn) with its task,
 //! or the task waits for a live worker, and the process never aborts.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io;
 use std::mem;
 use std::sync::atomic::{AtomicUsize as StdAtomicUsize, Ordering::SeqCst};
@@ -48,6 +48,9 @@ struct Handles {
     running: HashMap<usize, JoinHandle<()>>,
     /// Workers that have left their loop, to be joined.
     finished: Vec<usize>,
+    /// Workers let go unjoined (see [`Threads::detach_all`]): each one lets
+    /// go of its place under the ceiling itself, as its last act.
+    detached: HashSet<usize>,
     next_id: usize,
 }
 
@@ -125,7 +128,7 @@ impl Threads {
             POOL_THREADS.fetch_sub(1, SeqCst);
             return Err(io::Error::other(format!(
                 "the process already has {} pool threads, its ceiling ({})",
-                ceiling.max_threads, ceiling.source
+                ceiling.max_threads, ceiling.limit
             )));
         }
         let id = handles.next_id;
@@ -148,8 +151,37 @@ impl Threads {
 
     /// The last act of thread `id`: it has left its loop and may be joined.
     pub(crate) fn mark_finished(&self, id: usize) {
-        lock(&self.inner).finished.push(id);
+        let mut handles = lock(&self.inner);
+        if handles.detached.remove(&id) {
+            // Nobody will join it: it is on its way out now.
+            POOL_THREADS.fetch_sub(1, SeqCst);
+        } else {
+            handles.finished.push(id);
+        }
+        drop(handles);
         self.exited.notify_all();
+    }
+
+    /// Joins the threads that have finished and lets the others go
+    /// unjoined (a pool dropped after a `release_timeout` that ran out of
+    /// time: its stuck workers must not hold up the drop). Returns how many
+    /// were let go.
+    pub(crate) fn detach_all(&self) -> usize {
+        let me = std::thread::current().id();
+        let mut handles = lock(&self.inner);
+        handles.reap(Some(me));
+        let ids: Vec<usize> = handles
+            .running
+            .iter()
+            .filter(|(_, h)| h.thread().id() != me)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in &ids {
+            // Dropping a JoinHandle detaches its thread.
+            drop(handles.running.remove(id));
+            handles.detached.insert(*id);
+        }
+        ids.len()
     }
 
     /// Joins the threads that have finished, except the calling one.

@@ -38,9 +38,11 @@ fn wait_group_more_done_than_add_panics_with_a_message() {
     wg.done();
 }
 
+/// With room in every pool, round robin gives each pool its turn in order.
+/// (A full pool is passed over instead: see `tests/hardening.rs`.)
 #[test]
 fn multi_pool_round_robin_spreads_the_work() {
-    let pools = MultiPool::new(4, 2, LoadBalancing::RoundRobin).unwrap();
+    let pools = MultiPool::new(4, 40, LoadBalancing::RoundRobin).unwrap();
     let wg = WaitGroup::new();
     for _ in 0..40 {
         wg.add(1);
@@ -112,7 +114,7 @@ fn build_errors_say_what_is_allowed() {
     let err = Pool::builder().expiry(Duration::ZERO).build().unwrap_err();
     assert!(err.to_string().contains("disable_purge"));
     let err = Pool::builder().stack_size(1024).build().unwrap_err();
-    assert!(err.to_string().contains("at least 16384 bytes"), "{err}");
+    assert!(err.to_string().contains("at least 65536 bytes"), "{err}");
     assert!(Pool::new(usize::MAX).is_err());
 }
 

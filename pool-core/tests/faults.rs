@@ -11,7 +11,14 @@ use pool_core::{BuildError, Pool, PoolError, WaitGroup, live_threads, thread_cei
 
 const LONG: Duration = Duration::from_secs(30);
 
+/// Set in the child process of `a_panicking_task_on_the_smallest_stack_does_not_abort`.
+const SMALL_STACK_CHILD: &str = "POOL_CORE_SMALL_STACK_CHILD";
+
 fn main() {
+    if std::env::var_os(SMALL_STACK_CHILD).is_some() {
+        // The default panic hook, backtrace and all, on the smallest stack.
+        return small_stack_child();
+    }
     // Planned panics are counted by the pools; keep their messages out of the log.
     // Only the main thread's panics (failed checks) are printed.
     let default_hook = std::panic::take_hook();
@@ -38,6 +45,14 @@ fn main() {
             zero_and_absurd_capacities_are_refused,
         ),
         ("release_from_inside_a_task", release_from_inside_a_task),
+        (
+            "a_panicking_task_on_the_smallest_stack_does_not_abort",
+            a_panicking_task_on_the_smallest_stack_does_not_abort,
+        ),
+        (
+            "a_worker_survives_a_reraising_handler_and_a_payload_whose_drop_panics",
+            a_worker_survives_a_reraising_handler_and_a_payload_whose_drop_panics,
+        ),
         (
             "drop_from_inside_a_task_does_not_self_join",
             drop_from_inside_a_task_does_not_self_join,
@@ -170,10 +185,10 @@ fn release_from_inside_a_task() {
         inner.release();
         // The pool refuses new work even from its own task, with the task back.
         let refused = inner.submit(|| ()).unwrap_err();
-        tx.send(refused.kind()).unwrap();
+        tx.send(refused.is_closed()).unwrap();
     })
     .unwrap();
-    assert_eq!(rx.recv_timeout(LONG).unwrap(), "closed");
+    assert!(rx.recv_timeout(LONG).unwrap(), "refused as Closed");
     assert!(pool.release_timeout(LONG).is_ok());
 }
 
@@ -252,4 +267,75 @@ fn a_refused_thread_is_an_error_not_an_abort() {
     }
     assert_eq!(rx.recv().unwrap(), 1);
     assert_eq!(pool.running(), 0);
+}
+
+/// A task that panics on a worker with the smallest stack allowed, while
+/// `RUST_BACKTRACE=full` makes the panic hook symbolise a backtrace on that
+/// stack. 16 KiB (the old minimum) aborted the whole process here.
+fn a_panicking_task_on_the_smallest_stack_does_not_abort() {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .env(SMALL_STACK_CHILD, "1")
+        .env("RUST_BACKTRACE", "full")
+        .output()
+        .expect("the child starts");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "the child died ({}) on a {} KiB stack: {}",
+        out.status,
+        pool_core::MIN_STACK_SIZE / 1024,
+        stderr.lines().last().unwrap_or("")
+    );
+    assert!(stderr.contains("boom on the smallest stack"), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("survived"));
+}
+
+fn small_stack_child() {
+    let pool = Pool::builder()
+        .capacity(1)
+        .stack_size(pool_core::MIN_STACK_SIZE)
+        .build()
+        .unwrap();
+    let handle = pool
+        .spawn(|| -> u32 { panic!("boom on the smallest stack") })
+        .unwrap();
+    assert!(handle.join().is_err());
+    // The same worker thread goes on.
+    assert_eq!(pool.spawn(|| 5).unwrap().join().unwrap(), 5);
+    println!("survived");
+}
+
+/// A panic payload whose own `drop` panics.
+struct Bomb;
+
+impl Drop for Bomb {
+    fn drop(&mut self) {
+        panic!("the payload's drop panics");
+    }
+}
+
+/// The panic handler re-raises the payload, and dropping the payload panics
+/// again: the worker survives, the counts stay true, the pool keeps working
+/// and dropping it does not hang.
+fn a_worker_survives_a_reraising_handler_and_a_payload_whose_drop_panics() {
+    let pool = Pool::builder()
+        .capacity(1)
+        .panic_handler(|payload| std::panic::resume_unwind(payload))
+        .build()
+        .unwrap();
+    pool.submit(|| std::panic::panic_any(Bomb)).unwrap();
+    // The next task runs on the same single worker, so the first is over.
+    let (tx, rx) = mpsc::channel();
+    pool.submit_timeout(move || tx.send(()).unwrap(), LONG)
+        .expect("the pool still accepts work");
+    rx.recv_timeout(LONG).expect("the worker survived");
+    let stats = pool.stats();
+    assert_eq!((stats.panicked, stats.handler_panicked), (1, 1), "{stats}");
+    assert_eq!(stats.running, 1, "one worker, alive: {stats}");
+    assert_eq!(
+        stats.threads_spawned, 1,
+        "no replacement was needed: {stats}"
+    );
+    pool.release_timeout(LONG)
+        .expect("dropping the pool does not hang");
 }

@@ -38,7 +38,7 @@ fn main() {
     let pool = Pool::builder()
         .capacity(4)
         .pre_alloc(true)
-        .disable_purge()
+        .disable_purge(true)
         .build_with_func(move |_: u64| {
             d.fetch_add(1, SeqCst);
         })
@@ -56,7 +56,7 @@ fn main() {
     let pool2 = Pool::builder()
         .capacity(4)
         .pre_alloc(true)
-        .disable_purge()
+        .disable_purge(true)
         .build()
         .unwrap();
     let done2 = Arc::new(AtomicUsize::new(0));

@@ -52,7 +52,7 @@ fn idle_workers_expire_unless_purge_is_disabled() {
         .capacity(4)
         .pre_alloc(true)
         .expiry(Duration::from_millis(20))
-        .disable_purge()
+        .disable_purge(true)
         .build()
         .unwrap();
     // Measure against the purged pool rather than a sleep: by the time all
@@ -100,11 +100,11 @@ fn release_wakes_blocked_submitters_with_closed_and_runs_accepted_tasks() {
 
     // A submitter blocked on the full pool...
     let p = pool.clone();
-    let blocked = thread::spawn(move || p.submit(|| ()).map_err(|e| e.kind()));
+    let blocked = thread::spawn(move || p.submit(|| ()).map_err(|e| e.is_closed()));
     wait_until("the submitter blocks", || pool.waiting() == 1);
     // ...is woken by release with Closed.
     pool.release();
-    assert_eq!(blocked.join().unwrap(), Err("closed"));
+    assert_eq!(blocked.join().unwrap(), Err(true), "refused as Closed");
 
     // The two accepted tasks still run to the end.
     gate.open();

@@ -103,6 +103,19 @@ fn main() {
     println!("test result: ok. {seeds} passed; 0 failed");
 }
 
+/// The kind of refusal, for the ledger.
+fn refusal<T>(e: &PoolError<T>) -> &'static str {
+    if e.is_closed() {
+        "closed"
+    } else if e.is_overload() {
+        "overload"
+    } else if e.is_timeout() {
+        "timeout"
+    } else {
+        "thread spawn"
+    }
+}
+
 fn env_number(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
@@ -155,21 +168,16 @@ fn run_seed(seed: u64, ops: usize) {
                     let l = ledger.clone();
                     let task = move || l.task(id, kind);
                     let outcome = match rng.below(100) {
-                        0..=34 => pool.submit(task).map_err(|e| e.kind()),
-                        35..=54 => pool.try_submit(task).map_err(|e| e.kind()),
+                        0..=34 => pool.submit(task).map_err(|e| refusal(&e)),
+                        35..=54 => pool.try_submit(task).map_err(|e| refusal(&e)),
                         55..=69 => pool
                             .submit_timeout(task, Duration::from_micros(rng.below(500)))
-                            .map_err(|e| e.kind()),
+                            .map_err(|e| refusal(&e)),
                         70..=89 => match func_pool.invoke((id, kind)) {
                             Ok(()) => Ok(()),
                             Err(e) => {
                                 // The argument comes back unchanged.
-                                let (back, _) = match e {
-                                    PoolError::Closed(a)
-                                    | PoolError::Overload(a)
-                                    | PoolError::Timeout(a)
-                                    | PoolError::ThreadSpawn(a, _) => (a, ()),
-                                };
+                                let back = e.into_inner();
                                 assert_eq!(back.0, id);
                                 Err("refused")
                             }
@@ -180,11 +188,11 @@ fn run_seed(seed: u64, ops: usize) {
                             let cap = 1 + rng.below(8) as usize;
                             largest_cap.fetch_max(cap, SeqCst);
                             pool.tune(cap).unwrap();
-                            pool.submit(task).map_err(|e| e.kind())
+                            pool.submit(task).map_err(|e| refusal(&e))
                         }
                         96..=97 => {
                             pool.release();
-                            let refused = pool.submit(task).map_err(|e| e.kind());
+                            let refused = pool.submit(task).map_err(|e| refusal(&e));
                             pool.reboot().unwrap();
                             refused
                         }

@@ -34,7 +34,7 @@ fn shrinking_retires_surplus_idle_workers_promptly() {
     let pool = Pool::builder()
         .capacity(8)
         .pre_alloc(true)
-        .disable_purge()
+        .disable_purge(true)
         .build()
         .unwrap();
     assert_eq!(pool.running(), 8);

@@ -77,7 +77,7 @@ impl RunArgs {
         if self.pool_size > ceiling.max_threads {
             return Err(format!(
                 "--pool-size {} is more threads than this process may hold: at most {} here ({})",
-                self.pool_size, ceiling.max_threads, ceiling.source
+                self.pool_size, ceiling.max_threads, ceiling.limit
             ));
         }
         // One socket per worker on our side, one more per worker on the
