@@ -167,7 +167,7 @@ pub fn run_child(
         ideal_ratio: ideal_s.map(|i| elapsed_s / i),
         ns_per_job: elapsed.as_nanos() as f64 / jobs as f64,
         peak_threads,
-        peak_rss_bytes: pool_core::limits::peak_resident_bytes().unwrap_or(0),
+        peak_rss_bytes: slow_api::probes::peak_resident_bytes().unwrap_or(0),
         allocated_bytes: bytes1.saturating_sub(bytes0),
         allocations: count1.saturating_sub(count0),
         failed: job.failures().count(),

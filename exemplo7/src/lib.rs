@@ -2,7 +2,7 @@
 //!
 //! The tutorial's `exemplo7.ApiWorker()` takes no argument: it numbers its
 //! call from a package-level counter, and each job is a closure handed to
-//! `p.Submit(func() { ... })`. Here the pool is a [`Pool`](pool_core::Pool)
+//! `p.Submit(func() { ... })`. Here the pool is a [`Pool`]
 //! and each `submit` boxes one closure.
 //!
 //! # The data race Rust refused

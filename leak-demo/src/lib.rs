@@ -90,7 +90,7 @@ impl Config {
             return Err("--buffer-kib must be at least 1".into());
         }
         let total = threads.saturating_mul(buffer_bytes) as u64;
-        if let Some(available) = mem_available() {
+        if let Some(available) = slow_api::probes::mem_available() {
             if total > available / 2 {
                 return Err(format!(
                     "{threads} threads x {buffer_bytes} bytes = {total} bytes is more than half the \
@@ -113,13 +113,6 @@ impl Config {
     pub fn buffer_bytes(&self) -> usize {
         self.buffer_bytes
     }
-}
-
-fn mem_available() -> Option<u64> {
-    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = meminfo.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
 }
 
 /// The figures at one moment.
@@ -149,8 +142,8 @@ pub fn snapshot(name: &'static str, heap: Option<(u64, u64)>) -> Phase {
     Phase {
         name,
         threads: pool_core::live_threads(),
-        vm_rss: pool_core::limits::resident_bytes().unwrap_or(0),
-        vm_size: pool_core::limits::virtual_bytes().unwrap_or(0),
+        vm_rss: slow_api::probes::resident_bytes().unwrap_or(0),
+        vm_size: slow_api::probes::virtual_bytes().unwrap_or(0),
         heap_bytes: heap.map(|h| h.0),
         heap_blocks: heap.map(|h| h.1),
     }

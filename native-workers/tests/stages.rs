@@ -13,7 +13,7 @@ use slow_api::{ApiClient, Server, ServerConfig};
 /// The threads are joined by now, but the kernel takes the thread out of
 /// `/proc` a few microseconds after it wakes the joiner: poll, briefly.
 fn assert_threads_back_to(before: usize, what: &str) {
-    let now = pool_core::limits::wait_for_threads_at_most(before, Duration::from_secs(30));
+    let now = slow_api::probes::wait_for_threads_at_most(before, Duration::from_secs(30));
     assert_eq!(now, before, "{what}");
 }
 

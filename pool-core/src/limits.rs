@@ -1,4 +1,5 @@
-//! How many threads this process may hold, read from `/proc`, and how many it holds now.
+//! How many threads this process may hold, read from `/proc`, and how many it holds now:
+//! what a pool library needs to know about its process, and nothing more.
 //!
 //! OS threads are not goroutines. Each one reserves a stack (2 MiB by default in
 //! Rust) and a handful of memory maps, and Linux caps both. Past the cap, thread
@@ -109,10 +110,6 @@ fn status_field(name: &str) -> Option<String> {
         .map(|l| l[name.len()..].trim().to_owned())
 }
 
-fn status_kib(name: &str) -> Option<u64> {
-    status_field(name)?.split_whitespace().next()?.parse().ok()
-}
-
 /// The number of threads this process has right now (`Threads:` in
 /// `/proc/self/status`, the same count as the entries of `/proc/self/task`).
 ///
@@ -128,56 +125,4 @@ pub fn live_threads() -> usize {
                 .map(|d| d.count())
                 .unwrap_or(1)
         })
-}
-
-/// Resident memory of this process in bytes (`VmRSS`), if `/proc` has it.
-///
-/// ```
-/// assert!(pool_core::limits::resident_bytes().unwrap_or(1) > 0);
-/// ```
-pub fn resident_bytes() -> Option<u64> {
-    status_kib("VmRSS:").map(|k| k * 1024)
-}
-
-/// The peak resident memory of this process in bytes (`VmHWM`, the
-/// "high water mark"), if `/proc` has it.
-///
-/// ```
-/// let peak = pool_core::limits::peak_resident_bytes().unwrap_or(1);
-/// assert!(peak >= pool_core::limits::resident_bytes().unwrap_or(0) / 2);
-/// ```
-pub fn peak_resident_bytes() -> Option<u64> {
-    status_kib("VmHWM:").map(|k| k * 1024)
-}
-
-/// Virtual memory reserved by this process in bytes (`VmSize`): it counts
-/// every thread's reserved stack, touched or not.
-///
-/// ```
-/// assert!(pool_core::limits::virtual_bytes().unwrap_or(1) > 0);
-/// ```
-pub fn virtual_bytes() -> Option<u64> {
-    status_kib("VmSize:").map(|k| k * 1024)
-}
-
-/// Waits until [`live_threads`] is at most `target`, polling every
-/// millisecond, for at most `timeout`. Returns the last count seen.
-///
-/// Tests use it to prove that a pool's threads are gone: a thread that was
-/// joined has left `/proc/self/task`.
-///
-/// ```
-/// use std::time::Duration;
-/// let now = pool_core::live_threads();
-/// assert!(pool_core::limits::wait_for_threads_at_most(now, Duration::from_secs(1)) <= now);
-/// ```
-pub fn wait_for_threads_at_most(target: usize, timeout: std::time::Duration) -> usize {
-    let deadline = std::time::Instant::now() + timeout;
-    loop {
-        let n = live_threads();
-        if n <= target || std::time::Instant::now() >= deadline {
-            return n;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(1));
-    }
 }

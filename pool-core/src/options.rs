@@ -184,7 +184,9 @@ impl PoolBuilder {
         self
     }
 
-    /// Starts every worker in `build()` instead of on demand.
+    /// Starts every worker thread in `build()` instead of on demand. (ants'
+    /// `WithPreAlloc` sizes its worker queue only; a thread costs tens of
+    /// microseconds to start, so here the threads themselves are started.)
     ///
     /// ```
     /// let pool = pool_core::Pool::builder().capacity(4).pre_alloc(true).build().unwrap();
@@ -198,9 +200,28 @@ impl PoolBuilder {
     /// With `true`, `submit`/`invoke` never wait: when every worker is busy they
     /// return [`PoolError::Overload`](crate::PoolError::Overload) with the task.
     ///
+    /// A task's slot is freed only after its last line has run. So a task
+    /// that signals "done" and a caller that submits again at once may meet
+    /// `Overload`, where Go (whose scheduler runs the finishing goroutine
+    /// first) would not. The safe pattern retries the task the error gives
+    /// back:
+    ///
     /// ```
-    /// let pool = pool_core::Pool::builder().nonblocking(true).build().unwrap();
-    /// # drop(pool);
+    /// use pool_core::{Pool, PoolError};
+    ///
+    /// let pool = Pool::builder().capacity(1).nonblocking(true).build().unwrap();
+    /// let mut task = || println!("my job");
+    /// // Submit, and if every worker is still busy, try the same task again.
+    /// loop {
+    ///     match pool.submit(task) {
+    ///         Ok(()) => break,
+    ///         Err(PoolError::Overload(back)) => {
+    ///             task = back;
+    ///             std::thread::yield_now();
+    ///         }
+    ///         Err(other) => panic!("{other}"),
+    ///     }
+    /// }
     /// ```
     pub fn nonblocking(mut self, nonblocking: bool) -> Self {
         self.nonblocking = nonblocking;

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::LONG;
+use common::{LONG, wait_for_threads_at_most};
 use pool_core::{Pool, PoolWithFunc, WaitGroup, live_threads};
 
 fn main() {
@@ -63,7 +63,7 @@ fn dropping_the_last_handle_joins_every_worker() {
     // ...dropping the last handle joins. (The kernel takes a joined thread
     // out of /proc a few microseconds after it wakes the joiner: poll, briefly.)
     drop(clone);
-    let now = pool_core::limits::wait_for_threads_at_most(baseline, LONG);
+    let now = wait_for_threads_at_most(baseline, LONG);
     assert_eq!(now, baseline, "threads left behind after drop");
 }
 
@@ -80,7 +80,7 @@ fn dropping_waits_for_accepted_tasks() {
     }
     drop(pool);
     assert_eq!(done.load(std::sync::atomic::Ordering::SeqCst), 1000);
-    let now = pool_core::limits::wait_for_threads_at_most(baseline, LONG);
+    let now = wait_for_threads_at_most(baseline, LONG);
     assert_eq!(now, baseline);
 }
 
@@ -100,7 +100,7 @@ fn dropping_the_pool_from_inside_its_own_task_does_not_deadlock() {
     rx.recv_timeout(LONG)
         .expect("the task that dropped its pool finished");
     // The worker that ran the drop cannot join itself; it exits on its own.
-    let left = pool_core::limits::wait_for_threads_at_most(baseline, LONG);
+    let left = wait_for_threads_at_most(baseline, LONG);
     assert_eq!(left, baseline);
 }
 
@@ -116,7 +116,7 @@ fn an_expired_idle_pool_holds_no_thread() {
         .unwrap();
     assert_eq!(live_threads(), baseline + 8);
     common::wait_until("every idle worker expired", || pool.running() == 0);
-    let now = pool_core::limits::wait_for_threads_at_most(baseline, LONG);
+    let now = wait_for_threads_at_most(baseline, LONG);
     assert_eq!(now, baseline, "an expired idle pool still holds threads");
     // Still a working pool: the next task starts a worker again.
     let (tx, rx) = std::sync::mpsc::channel();
@@ -147,7 +147,7 @@ fn release_timeout_ok_means_every_pool_thread_is_gone() {
     pool.release_timeout(LONG).unwrap();
     assert_eq!(pool.running(), 0);
     // Joined threads leave /proc a few microseconds after waking the joiner.
-    let now = pool_core::limits::wait_for_threads_at_most(baseline, LONG);
+    let now = wait_for_threads_at_most(baseline, LONG);
     assert_eq!(
         now, baseline,
         "release_timeout returned Ok with threads left"

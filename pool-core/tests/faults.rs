@@ -7,6 +7,9 @@ use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
+mod common;
+
+use common::wait_for_threads_at_most;
 use pool_core::{BuildError, Pool, PoolError, WaitGroup, live_threads, thread_ceiling};
 
 const LONG: Duration = Duration::from_secs(30);
@@ -69,7 +72,7 @@ fn main() {
     let baseline = live_threads();
     for (name, case) in cases {
         case();
-        let left = pool_core::limits::wait_for_threads_at_most(baseline, LONG);
+        let left = wait_for_threads_at_most(baseline, LONG);
         assert_eq!(left, baseline, "{name}: threads left behind");
         println!("test {name} ... ok");
     }

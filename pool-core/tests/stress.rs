@@ -21,6 +21,9 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::wait_for_threads_at_most;
 use pool_core::{Pool, PoolError, PoolWithFunc, live_threads};
 
 /// SplitMix64: a small, good, seedable generator (no dependency needed).
@@ -91,7 +94,7 @@ fn main() {
     let started = Instant::now();
     for seed in 1..=seeds {
         run_seed(seed, ops);
-        let left = pool_core::limits::wait_for_threads_at_most(baseline, Duration::from_secs(30));
+        let left = wait_for_threads_at_most(baseline, Duration::from_secs(30));
         assert_eq!(left, baseline, "seed {seed}: threads left behind");
         println!("test seed {seed} ({} ops) ... ok", ops * SUBMITTERS);
     }

@@ -6,7 +6,7 @@
 //!   a free port, counting requests served and the most in flight at once.
 //! - [`ApiClient`]: one keep-alive client shared by every worker.
 //! - [`RunArgs`], [`RunReport`]: the flags and the final figures every
-//!   example shares.
+//!   example shares; [`probes`]: the process figures they report.
 //!
 //! Run it on its own (the tutorial's `go run server.go`):
 //!
@@ -16,6 +16,7 @@
 #![forbid(unsafe_code)]
 
 mod client;
+pub mod probes;
 mod run;
 mod server;
 

@@ -277,7 +277,7 @@ impl RunReport {
                 / elapsed_s.max(1e-9),
             failed: failures.count(),
             first_error: failures.first(),
-            peak_rss_bytes: pool_core::limits::peak_resident_bytes(),
+            peak_rss_bytes: crate::probes::peak_resident_bytes(),
             allocated_bytes: measured.allocated.map(|(bytes, _)| bytes),
             allocations: measured.allocated.map(|(_, count)| count),
             server_requests: target.server.as_ref().map(Server::served),

@@ -86,3 +86,17 @@ pub fn fill(pool: &pool_core::Pool, gate: &Gate) {
         "the pool did not start cap() tasks"
     );
 }
+
+/// Waits until the process has at most `target` threads, polling every
+/// millisecond, for at most `timeout`; returns the last count seen. A joined
+/// thread leaves `/proc/self/task` a few microseconds after it wakes its joiner.
+pub fn wait_for_threads_at_most(target: usize, timeout: Duration) -> usize {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let n = pool_core::live_threads();
+        if n <= target || Instant::now() >= deadline {
+            return n;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
