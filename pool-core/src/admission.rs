@@ -393,6 +393,24 @@ mod loom_tests {
         builder.check(f);
     }
 
+    /// A pool of `cap` whose one slot-holder is a worker thread that will
+    /// finish its task (and run whatever is handed to it); returns the
+    /// admission, the count of handed tasks the worker ran, and the worker.
+    fn one_task_running(
+        cap: usize,
+    ) -> (
+        Arc<Admission<u32>>,
+        Arc<AtomicUsize>,
+        thread::JoinHandle<()>,
+    ) {
+        let a = Arc::new(Admission::<u32>::new(cap));
+        assert!(a.try_acquire());
+        let ran = Arc::new(AtomicUsize::new(0));
+        let (a2, ran2) = (a.clone(), ran.clone());
+        let worker = thread::spawn(move || finish_all(&a2, &ran2));
+        (a, ran, worker)
+    }
+
     /// A worker that runs its task and every task handed to it.
     fn finish_all(a: &Admission<u32>, ran: &AtomicUsize) {
         let mut next = a.finish(0);
@@ -405,11 +423,7 @@ mod loom_tests {
     #[test]
     fn a_finishing_worker_takes_a_parked_submitters_task() {
         model(3, || {
-            let a = Arc::new(Admission::<u32>::new(1));
-            assert!(a.try_acquire());
-            let ran = Arc::new(AtomicUsize::new(0));
-            let (a2, ran2) = (a.clone(), ran.clone());
-            let worker = thread::spawn(move || finish_all(&a2, &ran2));
+            let (a, ran, worker) = one_task_running(1);
             let outcome = a.acquire(7, Wait::Forever, 0, false).unwrap();
             worker.join().unwrap();
             match outcome {
@@ -457,11 +471,7 @@ mod loom_tests {
     #[test]
     fn release_racing_a_hand_off_loses_no_task() {
         model(3, || {
-            let a = Arc::new(Admission::<u32>::new(1));
-            assert!(a.try_acquire());
-            let ran = Arc::new(AtomicUsize::new(0));
-            let (a2, ran2) = (a.clone(), ran.clone());
-            let worker = thread::spawn(move || finish_all(&a2, &ran2));
+            let (a, ran, worker) = one_task_running(1);
             let a3 = a.clone();
             let closer = thread::spawn(move || a3.close());
             let outcome = a.acquire(7, Wait::Forever, 0, false);
@@ -483,11 +493,7 @@ mod loom_tests {
     #[test]
     fn a_timed_out_submitter_gets_its_task_back_or_was_served() {
         model(3, || {
-            let a = Arc::new(Admission::<u32>::new(1));
-            assert!(a.try_acquire());
-            let ran = Arc::new(AtomicUsize::new(0));
-            let (a2, ran2) = (a.clone(), ran.clone());
-            let worker = thread::spawn(move || finish_all(&a2, &ran2));
+            let (a, ran, worker) = one_task_running(1);
             // Under loom the deadline has passed whenever it is checked.
             let outcome = a.acquire(7, Wait::Until(Instant::now()), 0, false);
             worker.join().unwrap();

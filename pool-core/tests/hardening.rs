@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::time::{Duration, Instant};
 
-use common::{Gate, LONG, wait_until};
+use common::{Gate, LONG, fill, wait_until};
 use pool_core::{
     BuildError, LoadBalancing, MultiPool, MultiPoolWithFunc, Pool, PoolWithFunc, WaitGroup,
     thread_ceiling,
@@ -117,21 +117,6 @@ fn wait_group_add_past_usize_max_panics() {
     let wg = WaitGroup::new();
     wg.add(usize::MAX);
     wg.add(2);
-}
-
-/// Blocks every worker of `pool` on `gate`; returns once they all run.
-fn fill(pool: &Pool, gate: &Gate) {
-    let started = WaitGroup::new();
-    for _ in 0..pool.cap() {
-        started.add(1);
-        let (g, s) = (gate.clone(), started.clone());
-        pool.submit(move || {
-            s.done();
-            g.wait();
-        })
-        .unwrap();
-    }
-    assert!(started.wait_timeout(LONG));
 }
 
 #[test]
