@@ -9,9 +9,11 @@
 //! | `empty` | 1,000,000 empty tasks, 1,000 workers | ns per task |
 //! | `cpu1000` | 200,000 tasks of ~2 µs (1,000 xorshift rounds), 1,000 workers | ns per task |
 //! | `cpu2` | the same, 2 workers | ns per task |
+//! | `cpu2q` | the same, 2 workers with `queue_size(1024)` | ns per task |
 //! | `sleep` | 100,000 × sleep 10 ms, 1,000 workers (ideal 1.0 s) | seconds |
 //! | `burst` | 64 parked workers, 100 bursts of 16 tasks of 1 ms | submit → start, p50 and p99 |
 //! | `idle` | 100 pools, each with one long task in flight and nothing else | CPU ms per second |
+//! | `queue_memory` | 1,000,000 tasks waiting behind 2 blocked workers | resident memory they hold |
 //!
 //! Every task ends with `wg.done()` on a shared `WaitGroup`, as the tutorial
 //! does. The rounds are interleaved (round 1 of every pool, then round 2...)
@@ -102,8 +104,13 @@ const EXPIRY: Duration = Duration::from_secs(120);
 type Runner = Box<dyn FnMut(u64) -> Duration>;
 
 fn pool_core_submit(threads: usize, job: Job) -> Runner {
+    pool_core_submit_queued(threads, 0, job)
+}
+
+fn pool_core_submit_queued(threads: usize, queue_size: usize, job: Job) -> Runner {
     let pool = Pool::builder()
         .capacity(threads)
+        .queue_size(queue_size)
         .expiry(EXPIRY)
         .build()
         .unwrap();
@@ -225,6 +232,112 @@ fn per_task(runners: &mut [(&str, Runner, u64)]) -> Vec<f64> {
         }
     }
     seen.into_iter().map(median).collect()
+}
+
+/// 2 workers with a bounded queue of 1,024 against the same without one and
+/// `threadpool` (whose queue is unbounded).
+fn cpu2_queued() {
+    let tasks = 200_000;
+    let mut runners: Vec<(&str, Runner, u64)> = vec![
+        (
+            "pool-core queue 1024",
+            pool_core_submit_queued(2, 1024, Job::Cpu),
+            tasks,
+        ),
+        ("pool-core no queue", pool_core_submit(2, Job::Cpu), tasks),
+        ("threadpool", threadpool(2, Job::Cpu), tasks),
+    ];
+    let medians = per_task(&mut runners);
+    println!(
+        "\ncpu2q: {tasks} tasks, 2 workers, median of {} rounds",
+        rounds()
+    );
+    for ((label, _, _), m) in runners.iter().zip(&medians) {
+        println!(
+            "  {label:<20} {:>8.0} ns/task   {:.2}x threadpool",
+            m * 1e9,
+            m / medians[2]
+        );
+    }
+}
+
+/// Resident memory of the process now, in bytes (`VmRSS`).
+fn resident_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .unwrap_or(0)
+        * 1024
+}
+
+/// 1,000,000 tasks offered while both workers are blocked: how much memory
+/// do the waiting tasks hold? `threadpool` queues them all; a pool-core
+/// queue of 1,024 holds that many and parks the submitter.
+fn queue_memory() {
+    const TASKS: usize = 1_000_000;
+    println!(
+        "\nqueue_memory: {TASKS} tasks offered to 2 blocked workers, resident memory held while they wait"
+    );
+    // Each task owns 64 bytes, as a small real job would.
+    {
+        let before = resident_bytes();
+        let tp = threadpool::ThreadPool::new(2);
+        let (hold, gate) = std::sync::mpsc::channel::<()>();
+        let gate = std::sync::Arc::new(Mutex::new(gate));
+        for _ in 0..2 {
+            let g = gate.clone();
+            tp.execute(move || {
+                let _ = g.lock().unwrap().recv();
+            });
+        }
+        for _ in 0..TASKS {
+            let payload = [7u8; 64];
+            tp.execute(move || {
+                black_box(payload);
+            });
+        }
+        let held = resident_bytes().saturating_sub(before);
+        drop(hold);
+        tp.join();
+        println!("  {:<20} {:>10} KiB", "threadpool", held / 1024);
+    }
+    {
+        let before = resident_bytes();
+        let pool = Pool::builder()
+            .capacity(2)
+            .queue_size(1024)
+            .build()
+            .unwrap();
+        let (hold, gate) = std::sync::mpsc::channel::<()>();
+        let gate = std::sync::Arc::new(Mutex::new(gate));
+        for _ in 0..2 {
+            let g = gate.clone();
+            pool.submit(move || {
+                let _ = g.lock().unwrap().recv();
+            })
+            .unwrap();
+        }
+        let p = pool.clone();
+        let submitter = std::thread::spawn(move || {
+            for _ in 0..TASKS {
+                let payload = [7u8; 64];
+                p.submit(move || {
+                    black_box(payload);
+                })
+                .unwrap();
+            }
+        });
+        // Wait until the queue is full and the submitter parked.
+        while pool.stats().queued < 1024 || pool.waiting() < 1025 {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let held = resident_bytes().saturating_sub(before);
+        drop(hold);
+        submitter.join().unwrap();
+        println!("  {:<20} {:>10} KiB", "pool-core queue 1024", held / 1024);
+    }
 }
 
 fn throughput(name: &str, threads: usize, tasks: u64, job: Job, unit: &str) {
@@ -408,6 +521,9 @@ fn main() {
     if wants("cpu2") {
         throughput("cpu2", 2, 200_000, Job::Cpu, "ns");
     }
+    if wants("cpu2q") {
+        cpu2_queued();
+    }
     if wants("sleep") {
         throughput("sleep", 1000, 100_000, Job::Sleep, "s");
     }
@@ -416,5 +532,8 @@ fn main() {
     }
     if wants("idle") {
         idle();
+    }
+    if wants("queue_memory") {
+        queue_memory();
     }
 }

@@ -1,6 +1,8 @@
-//! Admission: at most `cap` tasks accepted at once, and the submitters that wait for a slot.
+//! Admission: at most `cap + queue_size` tasks accepted at once, and the submitters that wait for a slot.
 //!
-//! A task holds a *slot* from the moment it is accepted until it has run. A
+//! A task holds a *slot* from the moment it is accepted until it has run:
+//! `cap` slots for running tasks, plus `queue_size` for tasks that wait in
+//! the queue (0 by default, ants' semantics). A
 //! submitter that finds every slot taken either gives up (`try_submit`, a
 //! `nonblocking` pool, `max_blocking_tasks` reached) or parks in the
 //! *waiters* line, with its task beside it.
@@ -129,7 +131,11 @@ struct Waiter<J> {
 pub(crate) struct Admission<J> {
     /// Tasks in flight (low 32 bits) and parked waiters (high 32 bits).
     state: CachePadded<AtomicU64>,
+    /// Workers that may run at once (`cap()`).
     cap: AtomicUsize,
+    /// Tasks that may wait in the queue beyond the running ones: at most
+    /// `cap + queue_size` are in flight (0: ants' semantics).
+    queue_size: usize,
     /// Set under the `waiters` lock; read anywhere.
     closed: AtomicBool,
     waiters: Mutex<VecDeque<Waiter<J>>>,
@@ -144,10 +150,11 @@ fn waiters(state: u64) -> usize {
 }
 
 impl<J> Admission<J> {
-    pub(crate) fn new(cap: usize) -> Self {
+    pub(crate) fn new(cap: usize, queue_size: usize) -> Self {
         Admission {
             state: CachePadded::new(AtomicU64::new(0)),
             cap: AtomicUsize::new(cap),
+            queue_size,
             closed: AtomicBool::new(false),
             waiters: Mutex::new(VecDeque::new()),
         }
@@ -155,6 +162,11 @@ impl<J> Admission<J> {
 
     pub(crate) fn cap(&self) -> usize {
         self.cap.load(SeqCst)
+    }
+
+    /// The most tasks in flight at once: running ones plus the queue.
+    fn limit(&self) -> usize {
+        self.cap() + self.queue_size
     }
 
     /// Tasks accepted and not yet finished (queued, running, or being handed over).
@@ -175,7 +187,7 @@ impl<J> Admission<J> {
     pub(crate) fn try_acquire(&self) -> bool {
         let mut state = self.state.load(SeqCst);
         loop {
-            if in_flight(state) >= self.cap() {
+            if in_flight(state) >= self.limit() {
                 return false;
             }
             match self
@@ -239,7 +251,7 @@ impl<J> Admission<J> {
                 if self.is_closed() {
                     return Err((Refusal::Closed, job));
                 }
-                let next = if in_flight(state) < self.cap() {
+                let next = if in_flight(state) < self.limit() {
                     state + 1
                 } else if max_waiters > 0 && waiters(state) >= max_waiters {
                     return Err((Refusal::Overload, job));
@@ -272,7 +284,7 @@ impl<J> Admission<J> {
                 return Ok(Admitted::HandedOff);
             }
             let closed = self.is_closed();
-            let slot_free = !closed && in_flight(self.state.load(SeqCst)) < self.cap();
+            let slot_free = !closed && in_flight(self.state.load(SeqCst)) < self.limit();
             if !(closed || slot_free || timed_out) {
                 continue; // woken for nothing: park again
             }
@@ -300,8 +312,8 @@ impl<J> Admission<J> {
     /// which now holds the finished task's slot and must run next, or `None`
     /// if the slot was freed.
     ///
-    /// `queued` is the queue's length. While it is more than half the
-    /// capacity, the slot is freed and the submitter left parked: a busy pool
+    /// `queued` is the queue's length. While it is more than half of
+    /// `cap + queue_size`, the slot is freed and the submitter left parked: a busy pool
     /// wakes its submitter once per half a queue, and the submitter then
     /// refills it through the fast path, instead of once per task. No waiter
     /// is stranded: while tasks are queued, more tasks finish, and the first
@@ -323,8 +335,8 @@ impl<J> Admission<J> {
         // shrink) the slot must go, not pass on.
         if waiters(state) == 0
             || self.is_closed()
-            || in_flight(state) > self.cap()
-            || queued > self.cap() / 2
+            || in_flight(state) > self.limit()
+            || queued > self.limit() / 2
         {
             self.state.fetch_sub(1, SeqCst);
             return None;
@@ -346,7 +358,7 @@ impl<J> Admission<J> {
         let mut to_wake = Vec::new();
         while !self.is_closed() {
             let state = self.state.load(SeqCst);
-            if waiters(state) == 0 || in_flight(state) >= cap {
+            if waiters(state) == 0 || in_flight(state) >= cap + self.queue_size {
                 break;
             }
             let waiter = line.pop_front().expect("every counted waiter is in line");
@@ -403,7 +415,7 @@ mod loom_tests {
         Arc<AtomicUsize>,
         thread::JoinHandle<()>,
     ) {
-        let a = Arc::new(Admission::<u32>::new(cap));
+        let a = Arc::new(Admission::<u32>::new(cap, 0));
         assert!(a.try_acquire());
         let ran = Arc::new(AtomicUsize::new(0));
         let (a2, ran2) = (a.clone(), ran.clone());
@@ -441,7 +453,7 @@ mod loom_tests {
     fn every_freed_slot_reaches_a_parked_submitter() {
         model(2, || {
             // Two tasks run in a pool of 2; two submitters wait; both tasks end.
-            let a = Arc::new(Admission::<u32>::new(2));
+            let a = Arc::new(Admission::<u32>::new(2, 0));
             assert!(a.try_acquire() && a.try_acquire());
             let ran = Arc::new(AtomicUsize::new(0));
             let submitters: Vec<_> = (0..2)
@@ -514,7 +526,7 @@ mod loom_tests {
     #[test]
     fn a_release_and_reboot_never_strand_a_parked_submitter() {
         model(3, || {
-            let a = Arc::new(Admission::<u32>::new(1));
+            let a = Arc::new(Admission::<u32>::new(1, 0));
             assert!(a.try_acquire());
             let ran = Arc::new(AtomicUsize::new(0));
             let (a2, ran2) = (a.clone(), ran.clone());
@@ -535,10 +547,31 @@ mod loom_tests {
         });
     }
 
+    /// A queue of 1 beside 1 worker: two tasks are admitted, the third
+    /// parks until a task finishes and then holds the freed slot.
+    #[test]
+    fn a_queue_admits_cap_plus_queue_size_then_parks() {
+        model(3, || {
+            let a = Arc::new(Admission::<u32>::new(1, 1));
+            assert!(a.try_acquire() && a.try_acquire());
+            assert!(!a.try_acquire(), "cap + queue_size reached");
+            let ran = Arc::new(AtomicUsize::new(0));
+            let (a2, ran2) = (a.clone(), ran.clone());
+            let worker = thread::spawn(move || finish_all(&a2, &ran2));
+            let outcome = a.acquire(7, Wait::Forever, 0, false).unwrap();
+            worker.join().unwrap();
+            match outcome {
+                Admitted::Slot(7) => assert_eq!((a.in_flight(), ran.load(SeqCst)), (2, 0)),
+                Admitted::HandedOff => assert_eq!((a.in_flight(), ran.load(SeqCst)), (1, 1)),
+                other => panic!("unexpected {other:?}"),
+            }
+        });
+    }
+
     #[test]
     fn growing_admits_a_parked_submitter() {
         model(3, || {
-            let a = Arc::new(Admission::<u32>::new(1));
+            let a = Arc::new(Admission::<u32>::new(1, 0));
             assert!(a.try_acquire());
             let a2 = a.clone();
             let grower = thread::spawn(move || a2.set_cap(2));

@@ -48,7 +48,9 @@ macro_rules! pool_methods {
                 self.engine().cap()
             }
 
-            /// Submitters parked waiting for a free worker (ants' `Waiting()`).
+            /// Tasks waiting for a worker (ants' `Waiting()`): submitters
+            /// parked with their task, plus tasks queued (see
+            /// [`queue_size`](crate::PoolBuilder::queue_size)).
             ///
             /// ```
             /// # let pool = pool_core::Pool::new(4).unwrap();

@@ -57,8 +57,10 @@ pub(crate) struct Engine<J> {
 impl<J: Send + 'static> Engine<J> {
     pub(crate) fn start(opts: Options, run: Runner<J>) -> Result<Arc<Self>, BuildError> {
         let engine = Arc::new(Engine {
-            queue: TaskQueue::with_capacity(opts.capacity),
-            admission: Admission::new(opts.capacity),
+            // Room for what may be in flight, up to a bound: a large queue
+            // grows as it fills instead of allocating up front.
+            queue: TaskQueue::with_capacity(opts.capacity + opts.queue_size.min(4096)),
+            admission: Admission::new(opts.capacity, opts.queue_size),
             idle: Idle::new(),
             threads: Threads::new(),
             counters: Counters::default(),
@@ -284,7 +286,7 @@ impl<J: Send + 'static> Engine<J> {
     }
 
     pub(crate) fn waiting(&self) -> usize {
-        self.admission.waiting()
+        self.admission.waiting() + self.queue.len()
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -301,6 +303,7 @@ impl<J: Send + 'static> Engine<J> {
             running: self.running(),
             idle: self.idle_workers(),
             waiting: self.waiting(),
+            queued: self.queue.len(),
             in_flight,
             submitted,
             completed: submitted.saturating_sub(in_flight as u64),

@@ -210,6 +210,13 @@ pub enum BuildError {
         /// Which limit sets the ceiling (which `/proc` file or `ulimit`).
         limit: String,
     },
+    /// `queue_size` above [`MAX_QUEUE_SIZE`](crate::MAX_QUEUE_SIZE).
+    QueueTooLarge {
+        /// The size asked for.
+        requested: usize,
+        /// The largest size allowed.
+        maximum: usize,
+    },
     /// `thread_name` with a NUL byte, which no OS thread name may hold.
     InvalidThreadName {
         /// The name asked for.
@@ -243,6 +250,10 @@ impl fmt::Display for BuildError {
             BuildError::CapacityAboveThreadCeiling { requested, ceiling, limit } => write!(
                 f,
                 "capacity {requested} is above this process's thread ceiling: at most {ceiling} worker threads are allowed here ({limit})"
+            ),
+            BuildError::QueueTooLarge { requested, maximum } => write!(
+                f,
+                "queue_size {requested} is too large: at most {maximum} tasks may wait in the queue"
             ),
             BuildError::InvalidThreadName { name } => write!(
                 f,

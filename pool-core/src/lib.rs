@@ -27,6 +27,7 @@
 //! | `p.Release()`, `ReleaseTimeout(d)` | [`release()`](Pool::release), [`release_timeout(d)`](Pool::release_timeout) |
 //! | `p.Reboot()`, `IsClosed()` | [`reboot()`](Pool::reboot), [`is_closed()`](Pool::is_closed) |
 //! | `WithExpiryDuration`, `WithDisablePurge`, `WithPreAlloc`, `WithNonblocking`, `WithMaxBlockingTasks`, `WithPanicHandler` | [`PoolBuilder`] methods of the same names (`pre_alloc` starts the threads: see below) |
+//! | — (pond's queue size) | [`PoolBuilder::queue_size`]: a bounded queue beside the workers |
 //! | `ErrPoolClosed`, `ErrPoolOverload`, `ErrTimeout` | [`PoolError::Closed`], [`PoolError::Overload`], [`PoolError::Timeout`], each carrying the task back |
 //! | `ants.NewMultiPool(n, size, ants.RoundRobin)` | [`MultiPool::new(n, size, LoadBalancing::RoundRobin)`](MultiPool::new) |
 //! | `ants.NewMultiPoolWithFunc(n, size, f, ants.LeastTasks)`, `Invoke(arg)` | [`MultiPoolWithFunc::new(n, size, LoadBalancing::LeastTasks, f)`](MultiPoolWithFunc::new), [`invoke(arg)`](MultiPoolWithFunc::invoke) |
@@ -84,7 +85,8 @@
 //! 1. **Submit** (`pool.rs`, `pool_with_func.rs`). `Pool` boxes the closure;
 //!    `PoolWithFunc` passes the argument as it is.
 //! 2. **Admission** (`admission.rs`). The task needs a slot: at most `cap()`
-//!    tasks are accepted at once. A free slot is taken with one
+//!    tasks are accepted at once, plus [`queue_size`](PoolBuilder::queue_size)
+//!    if the pool has a queue. A free slot is taken with one
 //!    compare-and-swap. With none free, the submitter gives up (`try_submit`,
 //!    `nonblocking`, `max_blocking_tasks`), or yields a few times, and then
 //!    parks in the waiters' line with its task beside it.
@@ -156,7 +158,9 @@ pub use default_pool::{DEFAULT_POOL_CAPACITY, default_pool, submit};
 pub use error::{BuildError, JoinError, PoolError, ReleaseTimeoutError};
 pub use limits::{ThreadCeiling, live_threads, thread_ceiling};
 pub use multi_pool::{LoadBalancing, MultiPool, MultiPoolWithFunc};
-pub use options::{BUILDER_DEFAULT_CAPACITY, MIN_STACK_SIZE, PanicHandler, PoolBuilder};
+pub use options::{
+    BUILDER_DEFAULT_CAPACITY, MAX_QUEUE_SIZE, MIN_STACK_SIZE, PanicHandler, PoolBuilder,
+};
 pub use pool::Pool;
 pub use pool_with_func::PoolWithFunc;
 pub use stats::PoolStats;

@@ -14,6 +14,7 @@
 //! | `WithPreAlloc` | [`pre_alloc`](PoolBuilder::pre_alloc) | `false` |
 //! | `WithNonblocking` | [`nonblocking`](PoolBuilder::nonblocking) | `false` |
 //! | `WithMaxBlockingTasks` | [`max_blocking_tasks`](PoolBuilder::max_blocking_tasks) | 0 (no limit) |
+//! | — (pond's queue size) | [`queue_size`](PoolBuilder::queue_size) | 0: ants' semantics |
 //! | `WithPanicHandler` | [`panic_handler`](PoolBuilder::panic_handler) | none: the panic is counted |
 //! | — (goroutines have no names) | [`thread_name`](PoolBuilder::thread_name) | `"pool-worker"` |
 //! | — (goroutine stacks grow) | [`stack_size`](PoolBuilder::stack_size) | Rust's default (2 MiB) |
@@ -59,6 +60,10 @@ pub const BUILDER_DEFAULT_CAPACITY: usize = 1000;
 /// `tests/faults.rs` checks it in a child process with `RUST_BACKTRACE=full`.
 pub const MIN_STACK_SIZE: usize = 64 * 1024;
 
+/// The largest [`queue_size`](PoolBuilder::queue_size): 2^30 tasks (the
+/// admission counter holds tasks in flight in 32 bits).
+pub const MAX_QUEUE_SIZE: usize = 1 << 30;
+
 /// What a panic handler receives: the panic payload of the task.
 pub type PanicHandler = Arc<dyn Fn(Box<dyn Any + Send + 'static>) + Send + Sync + 'static>;
 
@@ -70,6 +75,7 @@ pub(crate) struct Options {
     pub(crate) pre_alloc: bool,
     pub(crate) nonblocking: bool,
     pub(crate) max_blocking_tasks: usize,
+    pub(crate) queue_size: usize,
     pub(crate) panic_handler: Option<PanicHandler>,
     pub(crate) thread_name: String,
     pub(crate) stack_size: Option<usize>,
@@ -93,6 +99,7 @@ pub struct PoolBuilder {
     opts_pre_alloc: bool,
     nonblocking: bool,
     max_blocking_tasks: usize,
+    queue_size: usize,
     panic_handler: Option<PanicHandler>,
     thread_name: String,
     stack_size: Option<usize>,
@@ -107,6 +114,7 @@ impl Default for PoolBuilder {
             opts_pre_alloc: false,
             nonblocking: false,
             max_blocking_tasks: 0,
+            queue_size: 0,
             panic_handler: None,
             thread_name: "pool-worker".to_owned(),
             stack_size: None,
@@ -123,6 +131,7 @@ impl fmt::Debug for PoolBuilder {
             .field("pre_alloc", &self.opts_pre_alloc)
             .field("nonblocking", &self.nonblocking)
             .field("max_blocking_tasks", &self.max_blocking_tasks)
+            .field("queue_size", &self.queue_size)
             .field("panic_handler", &self.panic_handler.is_some())
             .field("thread_name", &self.thread_name)
             .field("stack_size", &self.stack_size)
@@ -240,6 +249,34 @@ impl PoolBuilder {
         self
     }
 
+    /// Lets the pool accept up to `n` tasks beyond its busy workers before
+    /// `submit` waits (or, `nonblocking`, refuses with `Overload`): at most
+    /// `capacity + n` tasks in flight, at most `capacity` running. The
+    /// default, 0, is exactly ants' semantics. At most [`MAX_QUEUE_SIZE`].
+    ///
+    /// Why: a CPU-bound pool is best sized to the cores, and with no queue a
+    /// submitter then waits for a worker after every task; a bounded queue
+    /// lets it run ahead without unbounded memory.
+    ///
+    /// ```
+    /// use pool_core::{Pool, PoolError};
+    ///
+    /// // 1 worker, and room for 2 more tasks in the queue.
+    /// let pool = Pool::builder().capacity(1).queue_size(2).nonblocking(true).build().unwrap();
+    /// let (hold, gate) = std::sync::mpsc::channel::<()>();
+    /// pool.submit(move || { let _ = gate.recv(); }).unwrap();
+    /// // Two more are accepted and wait in the queue; the fourth is refused.
+    /// pool.submit(|| ()).unwrap();
+    /// pool.submit(|| ()).unwrap();
+    /// assert!(matches!(pool.submit(|| ()), Err(PoolError::Overload(_))));
+    /// assert_eq!(pool.stats().queued, 2);
+    /// drop(hold);
+    /// ```
+    pub fn queue_size(mut self, n: usize) -> Self {
+        self.queue_size = n;
+        self
+    }
+
     /// Called on the worker thread with the payload of every task that
     /// panics. A handler that panics itself is caught and counted too.
     ///
@@ -325,6 +362,12 @@ impl PoolBuilder {
 
     fn check(self) -> Result<Options, BuildError> {
         check_capacity(self.capacity)?;
+        if self.queue_size > MAX_QUEUE_SIZE {
+            return Err(BuildError::QueueTooLarge {
+                requested: self.queue_size,
+                maximum: MAX_QUEUE_SIZE,
+            });
+        }
         if self.thread_name.contains('\0') {
             return Err(BuildError::InvalidThreadName {
                 name: self.thread_name,
@@ -347,6 +390,7 @@ impl PoolBuilder {
             pre_alloc: self.opts_pre_alloc,
             nonblocking: self.nonblocking,
             max_blocking_tasks: self.max_blocking_tasks,
+            queue_size: self.queue_size,
             panic_handler: self.panic_handler,
             thread_name: self.thread_name,
             stack_size: self.stack_size,

@@ -52,8 +52,13 @@ pub struct PoolStats {
     pub running: usize,
     /// Of those, the ones not running a task.
     pub idle: usize,
-    /// Submitters blocked waiting for a free worker (ants' `Waiting()`).
+    /// Tasks waiting for a worker: submitters parked with their task, plus
+    /// tasks queued (ants' `Waiting()`).
     pub waiting: usize,
+    /// Of those, tasks accepted and queued, not yet started: up to
+    /// [`queue_size`](crate::PoolBuilder::queue_size) of them, and with the
+    /// default queue of 0, only the few on their way to a waking worker.
+    pub queued: usize,
     /// Tasks accepted and not yet finished (queued or running).
     pub in_flight: usize,
     /// Tasks accepted since the pool was built.
@@ -110,6 +115,7 @@ impl std::iter::Sum for PoolStats {
             total.running += s.running;
             total.idle += s.idle;
             total.waiting += s.waiting;
+            total.queued += s.queued;
             total.in_flight += s.in_flight;
             total.submitted += s.submitted;
             total.completed += s.completed;
@@ -129,11 +135,12 @@ impl fmt::Display for PoolStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "capacity {}, workers {} ({} idle), waiting {}, in flight {}, submitted {}, completed {}, panicked {}, threads spawned {}, retired {}{}",
+            "capacity {}, workers {} ({} idle), waiting {} ({} queued), in flight {}, submitted {}, completed {}, panicked {}, threads spawned {}, retired {}{}",
             self.capacity,
             self.running,
             self.idle,
             self.waiting,
+            self.queued,
             self.in_flight,
             self.submitted,
             self.completed,

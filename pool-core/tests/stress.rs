@@ -138,7 +138,12 @@ fn run_seed(seed: u64, ops: usize) {
         .build()
         .unwrap();
     let l = ledger.clone();
-    let func_pool = PoolWithFunc::new(3, move |(id, kind): (usize, u64)| l.task(id, kind)).unwrap();
+    // The function pool has a bounded queue, so the suite covers queue_size.
+    let func_pool: PoolWithFunc<(usize, u64)> = Pool::builder()
+        .capacity(3)
+        .queue_size(2)
+        .build_with_func(move |(id, kind): (usize, u64)| l.task(id, kind))
+        .unwrap();
     let tune_lock = Arc::new(Mutex::new(()));
 
     // The watchdog: a stuck submitter fails the run with the pools' state.
