@@ -238,12 +238,14 @@ impl<J: Send + 'static> Engine<J> {
     }
 
     pub(crate) fn release(&self) {
+        log::debug!(target: "pool_core", "pool {} released", self.opts.thread_name);
         self.admission.close();
         // Parked workers wake up, run whatever is still queued, and exit.
         self.idle.wake_all();
     }
 
     pub(crate) fn reboot(self: &Arc<Self>) -> Result<(), BuildError> {
+        log::debug!(target: "pool_core", "pool {} rebooted", self.opts.thread_name);
         self.gave_up_joining.store(false, SeqCst);
         self.counters.detached.store(0, Relaxed);
         self.admission.reopen();

@@ -13,9 +13,10 @@
 //! 2. Starting there, each open pool is offered the task without waiting;
 //!    the first with room takes it. A busy pool never holds a task back
 //!    while another has room, and a pool released on its own is skipped.
-//! 3. If every open pool is full, the submitter waits on the first one, as
-//!    its call allows (`submit` waits, `try_submit` refuses with `Overload`,
-//!    `submit_timeout` waits until its deadline).
+//! 3. If every open pool is full, `try_submit` refuses with `Overload`. The
+//!    others wait a short slice on one pool (100 µs, doubling up to 10 ms)
+//!    and then offer the task around again, so whichever pool frees a slot
+//!    first takes it; `submit_timeout` gives up at its deadline.
 //! 4. If every pool is released, the task comes back in `Closed`.
 //!
 //! ants' `LeastTasks` compares running *workers*; this one compares tasks in
@@ -54,7 +55,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::admission::Wait;
 use crate::error::{BuildError, PoolError, ReleaseTimeoutError};
@@ -64,6 +65,11 @@ use crate::pool::Pool;
 use crate::pool_with_func::PoolWithFunc;
 use crate::stats::PoolStats;
 use crate::sync::deadline_after;
+
+/// A submitter that finds every pool full waits this long on one before it
+/// offers the task around again; the wait doubles up to [`LAST_SLICE`].
+const FIRST_SLICE: Duration = Duration::from_micros(100);
+const LAST_SLICE: Duration = Duration::from_millis(10);
 
 /// How a multi-pool picks the pool each task is offered to first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -143,27 +149,51 @@ impl<P: Member> Pools<P> {
         wait: Wait,
         offer: impl Fn(&P, J, Wait) -> Result<(), PoolError<J>>,
     ) -> Result<(), PoolError<J>> {
-        let n = self.pools.len();
-        let first = self.first();
+        let deadline = match wait {
+            Wait::Until(d) => Some(d),
+            _ => None,
+        };
         let mut job = job;
-        let mut first_open = None;
-        for k in 0..n {
-            let i = (first + k) % n;
-            let pool = &self.pools[i];
-            if pool.is_closed() {
-                continue;
+        let mut slice = FIRST_SLICE;
+        loop {
+            // Every open pool, without waiting, starting where the balancing says.
+            let n = self.pools.len();
+            let first = self.first();
+            let mut first_open = None;
+            for k in 0..n {
+                let i = (first + k) % n;
+                let pool = &self.pools[i];
+                if pool.is_closed() {
+                    continue;
+                }
+                first_open.get_or_insert(i);
+                match offer(pool, job, Wait::Never) {
+                    Ok(()) => return Ok(()),
+                    Err(PoolError::Overload(back) | PoolError::Closed(back)) => job = back,
+                    Err(other) => return Err(other),
+                }
             }
-            first_open.get_or_insert(i);
-            match offer(pool, job, Wait::Never) {
+            let Some(i) = first_open else {
+                return Err(PoolError::Closed(job));
+            };
+            if matches!(wait, Wait::Never) {
+                return Err(PoolError::Overload(job));
+            }
+            // All full: wait a slice on one, then offer the task around again,
+            // so whichever pool frees a slot first gets it. (Waiting on one
+            // pool only could wait on a stuck one while another frees up.)
+            let now = Instant::now();
+            let until = match deadline {
+                Some(d) if d <= now => return Err(PoolError::Timeout(job)),
+                Some(d) => d.min(now + slice),
+                None => now + slice,
+            };
+            match offer(&self.pools[i], job, Wait::Until(until)) {
                 Ok(()) => return Ok(()),
-                Err(PoolError::Overload(back) | PoolError::Closed(back)) => job = back,
+                Err(PoolError::Timeout(back) | PoolError::Closed(back)) => job = back,
                 Err(other) => return Err(other),
             }
-        }
-        match (first_open, wait) {
-            (None, _) => Err(PoolError::Closed(job)),
-            (Some(_), Wait::Never) => Err(PoolError::Overload(job)),
-            (Some(i), wait) => offer(&self.pools[i], job, wait),
+            slice = (slice * 2).min(LAST_SLICE);
         }
     }
 

@@ -21,6 +21,7 @@ use std::sync::atomic::Ordering::{Relaxed, SeqCst};
 use std::time::Instant;
 
 use crate::engine::Engine;
+use crate::error::panic_message;
 use crate::idle::{Sleeper, WakeReason};
 use crate::spin::{SPIN_BUDGET, spin_until};
 use crate::sync::{Arc, fence};
@@ -57,6 +58,7 @@ impl<J: Send + 'static> Engine<J> {
             .spawn(&self.opts.thread_name, self.opts.stack_size, move |id| {
                 let first = their_slot.lock().unwrap_or_else(|e| e.into_inner()).take();
                 drop(their_slot);
+                log::debug!(target: "pool_core", "worker {} started", current_name());
                 engine.work(first, searching);
                 engine.counters.retired.fetch_add(1, Relaxed);
                 engine.threads.mark_finished(id);
@@ -66,7 +68,10 @@ impl<J: Send + 'static> Engine<J> {
                 self.counters.spawned.fetch_add(1, Relaxed);
                 Ok(())
             }
-            Err(e) => Err((slot.lock().unwrap_or_else(|e| e.into_inner()).take(), e)),
+            Err(e) => {
+                log::warn!(target: "pool_core", "a worker thread was refused: {e}");
+                Err((slot.lock().unwrap_or_else(|e| e.into_inner()).take(), e))
+            }
         }
     }
 
@@ -74,6 +79,10 @@ impl<J: Send + 'static> Engine<J> {
     pub(crate) fn execute(&self, job: J) {
         if let Err(payload) = catch_unwind(AssertUnwindSafe(|| (self.run)(job))) {
             self.counters.panicked.fetch_add(1, Relaxed);
+            match panic_message(payload.as_ref()) {
+                Some(message) => log::warn!(target: "pool_core", "a task panicked: {message}"),
+                None => log::warn!(target: "pool_core", "a task panicked (a non-string payload)"),
+            }
             self.handle_panic(payload);
         }
     }
@@ -112,6 +121,7 @@ impl<J: Send + 'static> Engine<J> {
             self.execute(job);
             let next = self.admission.finish(self.queue.len());
             if self.threads.retire_if_surplus(self.admission.cap()) {
+                log_retired();
                 if let Some(handed) = next {
                     // Accepted within capacity: another worker runs it.
                     self.queue.push(handed);
@@ -183,6 +193,7 @@ impl<J: Send + 'static> Engine<J> {
             }
             // A pool that shrank while we searched does not need us.
             if self.threads.retire_if_surplus(self.admission.cap()) {
+                log_retired();
                 self.idle.stop_searching();
                 return self.leave();
             }
@@ -203,6 +214,7 @@ impl<J: Send + 'static> Engine<J> {
                         if expired {
                             // Idle for `expiry`: exit, like ants' purge, and
                             // join the workers that went before.
+                            log::debug!(target: "pool_core", "worker {} expired", current_name());
                             self.threads.reap();
                             return self.leave();
                         }
@@ -215,7 +227,10 @@ impl<J: Send + 'static> Engine<J> {
                 // Counted as searching again (by us or by the waker).
                 WakeReason::Work => searching = true,
                 // The waker already took us out of `workers`.
-                WakeReason::Retire => return self.leave(),
+                WakeReason::Retire => {
+                    log_retired();
+                    return self.leave();
+                }
             }
         }
     }
@@ -228,4 +243,16 @@ impl<J: Send + 'static> Engine<J> {
             self.ensure_searcher();
         }
     }
+}
+
+/// The calling worker's thread name, for log lines.
+fn current_name() -> String {
+    std::thread::current()
+        .name()
+        .unwrap_or("pool-worker")
+        .to_owned()
+}
+
+fn log_retired() {
+    log::debug!(target: "pool_core", "worker {} retired: the pool shrank", current_name());
 }
