@@ -32,7 +32,7 @@
 //! | `ants.NewMultiPool(n, size, ants.RoundRobin)` | [`MultiPool::new(n, size, LoadBalancing::RoundRobin)`](MultiPool::new) |
 //! | `ants.NewMultiPoolWithFunc(n, size, f, ants.LeastTasks)`, `Invoke(arg)` | [`MultiPoolWithFunc::new(n, size, LoadBalancing::LeastTasks, f)`](MultiPoolWithFunc::new), [`invoke(arg)`](MultiPoolWithFunc::invoke) |
 //! | `ants.Submit(f)` (default pool) | [`pool_core::submit(f)`](submit), [`default_pool()`] |
-//! | `sync.WaitGroup` | [`WaitGroup`] |
+//! | `sync.WaitGroup` | [`WaitGroup`], or a [`TaskGroup`] ([`pool.group()`](Pool::group)) that counts for you and returns results |
 //!
 //! # Where the Rust version differs
 //!
@@ -150,6 +150,7 @@ mod spin;
 mod stats;
 mod sync;
 mod task;
+mod task_group;
 mod threads;
 mod wait_group;
 mod worker;
@@ -165,4 +166,5 @@ pub use pool::Pool;
 pub use pool_with_func::PoolWithFunc;
 pub use stats::PoolStats;
 pub use task::TaskHandle;
+pub use task_group::TaskGroup;
 pub use wait_group::WaitGroup;

@@ -54,6 +54,7 @@ use crate::error::{BuildError, PoolError};
 use crate::options::PoolBuilder;
 use crate::sync::deadline_after;
 use crate::task::{ResultSlot, TaskHandle, task_channel};
+use crate::task_group::TaskGroup;
 
 /// A boxed task, as the pool's channel carries it.
 pub(crate) type Job = Box<dyn Task>;
@@ -229,6 +230,24 @@ impl Pool {
                 spawned.task
             })),
         }
+    }
+}
+
+impl Pool {
+    /// A new, empty [`TaskGroup`]: tasks submitted through it are waited on
+    /// together, and their results come back in order.
+    ///
+    /// ```
+    /// let pool = pool_core::Pool::new(4).unwrap();
+    /// let mut group = pool.group();
+    /// for word in ["pool", "goroutine"] {
+    ///     group.submit(move || word.len()).unwrap();
+    /// }
+    /// let lengths: Vec<usize> = group.wait().into_iter().map(Result::unwrap).collect();
+    /// assert_eq!(lengths, [4, 9]);
+    /// ```
+    pub fn group<R: Send + 'static>(&self) -> TaskGroup<R> {
+        TaskGroup::new(self.clone())
     }
 }
 

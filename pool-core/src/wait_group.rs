@@ -13,6 +13,14 @@
 //! ([`JoinHandle::join`](std::thread::JoinHandle::join), or
 //! [`Pool::release_timeout`](crate::Pool::release_timeout)) proves it is gone.
 //!
+//! # WaitGroup vs TaskGroup
+//!
+//! For tasks on one pool, [`Pool::group`](crate::Pool::group) gives a
+//! [`TaskGroup`](crate::TaskGroup): the same, with less to get wrong. It
+//! counts for you (no `add`/`done` to forget), a panicking task cannot leave
+//! `wait` hanging, and each task's value comes back in order. The tutorial's
+//! lessons keep the WaitGroup because it is Go's way.
+//!
 //! # WaitGroup vs crossbeam's WaitGroup
 //!
 //! crossbeam-utils' `WaitGroup` counts *clones* (drop one to signal), which
