@@ -5,8 +5,8 @@
 /// Adds the shared methods to a pool type with an `engine()` accessor. The
 /// examples build a `Pool`; a `PoolWithFunc` answers the same way.
 macro_rules! pool_methods {
-    ($ty:ident $(<$g:ident>)?) => {
-        impl$(<$g: Send + 'static>)? $ty$(<$g>)? {
+    ($ty:ident $(<$($g:ident),+>)?) => {
+        impl$(<$($g: Send + 'static),+>)? $ty$(<$($g),+>)? {
             /// Worker threads alive, busy or idle (ants' `Running()`).
             ///
             /// ```
@@ -157,7 +157,7 @@ macro_rules! pool_methods {
             }
         }
 
-        impl$(<$g: Send + 'static>)? std::fmt::Debug for $ty$(<$g>)? {
+        impl$(<$($g: Send + 'static),+>)? std::fmt::Debug for $ty$(<$($g),+>)? {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.debug_struct(stringify!($ty))
                     .field("stats", &self.stats())
@@ -165,7 +165,7 @@ macro_rules! pool_methods {
             }
         }
 
-        impl$(<$g: Send + 'static>)? $crate::multi_pool::Member for $ty$(<$g>)? {
+        impl$(<$($g: Send + 'static),+>)? $crate::multi_pool::Member for $ty$(<$($g),+>)? {
             fn stats(&self) -> $crate::PoolStats {
                 $ty::stats(self)
             }

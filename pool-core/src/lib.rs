@@ -166,5 +166,5 @@ pub use pool::Pool;
 pub use pool_with_func::PoolWithFunc;
 pub use stats::PoolStats;
 pub use task::TaskHandle;
-pub use task_group::TaskGroup;
+pub use task_group::{FuncTaskGroup, TaskGroup};
 pub use wait_group::WaitGroup;

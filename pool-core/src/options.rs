@@ -345,13 +345,14 @@ impl PoolBuilder {
     ///     .unwrap();
     /// pool.invoke(3).unwrap();
     /// ```
-    pub fn build_with_func<T, F>(self, f: F) -> Result<PoolWithFunc<T>, BuildError>
+    pub fn build_with_func<T, R, F>(self, f: F) -> Result<PoolWithFunc<T, R>, BuildError>
     where
         T: Send + 'static,
-        F: Fn(T) + Send + Sync + 'static,
+        R: Send + 'static,
+        F: Fn(T) -> R + Send + Sync + 'static,
     {
         let opts = self.check()?;
-        let engine = Engine::start(opts, Box::new(f))?;
+        let engine = Engine::start(opts, crate::pool_with_func::func_runner(f))?;
         Ok(PoolWithFunc::from_engine(engine))
     }
 

@@ -49,6 +49,38 @@ use crate::engine::{Engine, Owner};
 use crate::error::{BuildError, PoolError};
 use crate::options::PoolBuilder;
 use crate::sync::deadline_after;
+use crate::task::{PanicDelivered, ResultSlot, TaskHandle, task_channel};
+use crate::task_group::FuncTaskGroup;
+
+/// One job of a `PoolWithFunc`: the argument, and where its result goes
+/// when it belongs to a task group (`None` for `invoke`: no allocation).
+pub(crate) struct FuncJob<T, R> {
+    pub(crate) arg: T,
+    pub(crate) slot: Option<ResultSlot<R>>,
+}
+
+/// The runner a `PoolWithFunc` gives its engine: calls `f`, and for a group's
+/// job sends the value (or the panic) to the group. A group task's panic
+/// payload goes to the group; the engine then sees a [`PanicDelivered`]
+/// marker, which it counts without handing it to the panic handler.
+pub(crate) fn func_runner<T, R, F>(f: F) -> crate::engine::Runner<FuncJob<T, R>>
+where
+    T: Send + 'static,
+    R: Send + 'static,
+    F: Fn(T) -> R + Send + Sync + 'static,
+{
+    Box::new(move |job: FuncJob<T, R>| match job.slot {
+        None => {
+            f(job.arg);
+        }
+        Some(slot) => {
+            let arg = job.arg;
+            if slot.run(|| f(arg)) {
+                std::panic::resume_unwind(Box::new(PanicDelivered));
+            }
+        }
+    })
+}
 
 /// A pool of at most `cap()` worker threads running one function on each
 /// argument it is given.
@@ -56,15 +88,18 @@ use crate::sync::deadline_after;
 /// Cloning gives another handle to the same pool; dropping the last handle
 /// releases the pool and joins its threads.
 ///
+/// The function may return a value `R`; [`invoke`](PoolWithFunc::invoke)
+/// drops it, and a [`group`](PoolWithFunc::group) collects it.
+///
 /// ```
 /// let pool = pool_core::PoolWithFunc::new(2, |s: String| assert!(!s.is_empty())).unwrap();
 /// pool.invoke("job".to_owned()).unwrap();
 /// ```
-pub struct PoolWithFunc<T: Send + 'static> {
-    owner: Arc<Owner<T>>,
+pub struct PoolWithFunc<T: Send + 'static, R: Send + 'static = ()> {
+    owner: Arc<Owner<FuncJob<T, R>>>,
 }
 
-impl<T: Send + 'static> Clone for PoolWithFunc<T> {
+impl<T: Send + 'static, R: Send + 'static> Clone for PoolWithFunc<T, R> {
     fn clone(&self) -> Self {
         PoolWithFunc {
             owner: Arc::clone(&self.owner),
@@ -72,7 +107,7 @@ impl<T: Send + 'static> Clone for PoolWithFunc<T> {
     }
 }
 
-impl<T: Send + 'static> PoolWithFunc<T> {
+impl<T: Send + 'static, R: Send + 'static> PoolWithFunc<T, R> {
     /// A pool of `capacity` workers that run `f` on every argument
     /// (ants' `NewPoolWithFunc(capacity, f)`). For other settings use
     /// [`PoolBuilder::build_with_func`].
@@ -84,18 +119,18 @@ impl<T: Send + 'static> PoolWithFunc<T> {
     /// ```
     pub fn new<F>(capacity: usize, f: F) -> Result<Self, BuildError>
     where
-        F: Fn(T) + Send + Sync + 'static,
+        F: Fn(T) -> R + Send + Sync + 'static,
     {
         PoolBuilder::new().capacity(capacity).build_with_func(f)
     }
 
-    pub(crate) fn from_engine(engine: Arc<Engine<T>>) -> Self {
+    pub(crate) fn from_engine(engine: Arc<Engine<FuncJob<T, R>>>) -> Self {
         PoolWithFunc {
             owner: Arc::new(Owner { engine }),
         }
     }
 
-    fn engine(&self) -> &Arc<Engine<T>> {
+    fn engine(&self) -> &Arc<Engine<FuncJob<T, R>>> {
         &self.owner.engine
     }
 
@@ -115,7 +150,40 @@ impl<T: Send + 'static> PoolWithFunc<T> {
     }
 
     pub(crate) fn invoke_with(&self, arg: T, wait: Wait) -> Result<(), PoolError<T>> {
-        self.engine().submit(arg, wait)
+        let job = FuncJob { arg, slot: None };
+        self.engine()
+            .submit(job, wait)
+            .map_err(|e| e.map(|job| job.arg))
+    }
+
+    /// Runs the function on `arg` like [`invoke`](PoolWithFunc::invoke), and
+    /// returns a handle to its value (used by groups).
+    pub(crate) fn invoke_for_result(&self, arg: T) -> Result<TaskHandle<R>, PoolError<T>> {
+        let (slot, handle) = task_channel();
+        let job = FuncJob {
+            arg,
+            slot: Some(slot),
+        };
+        match self.engine().submit(job, Wait::Forever) {
+            Ok(()) => Ok(handle),
+            Err(e) => Err(e.map(|job| job.arg)),
+        }
+    }
+
+    /// A new, empty [`FuncTaskGroup`]: arguments invoked through it are
+    /// waited on together, and the function's values come back in order.
+    ///
+    /// ```
+    /// let pool = pool_core::PoolWithFunc::new(4, |n: u64| n * n).unwrap();
+    /// let mut group = pool.group();
+    /// for n in 1..=4 {
+    ///     group.invoke(n).unwrap();
+    /// }
+    /// let squares: Vec<u64> = group.wait().into_iter().map(Result::unwrap).collect();
+    /// assert_eq!(squares, [1, 4, 9, 16]);
+    /// ```
+    pub fn group(&self) -> FuncTaskGroup<T, R> {
+        FuncTaskGroup::new(self.clone())
     }
 
     /// Like [`invoke`](PoolWithFunc::invoke), but never waits: with every
@@ -134,7 +202,7 @@ impl<T: Send + 'static> PoolWithFunc<T> {
     /// drop(hold);
     /// ```
     pub fn try_invoke(&self, arg: T) -> Result<(), PoolError<T>> {
-        self.engine().submit(arg, Wait::Never)
+        self.invoke_with(arg, Wait::Never)
     }
 
     /// Like [`invoke`](PoolWithFunc::invoke), but waits at most `timeout` for
@@ -146,9 +214,8 @@ impl<T: Send + 'static> PoolWithFunc<T> {
     /// assert!(pool.invoke_timeout(1, Duration::from_secs(1)).is_ok());
     /// ```
     pub fn invoke_timeout(&self, arg: T, timeout: Duration) -> Result<(), PoolError<T>> {
-        self.engine()
-            .submit(arg, Wait::until(deadline_after(timeout)))
+        self.invoke_with(arg, Wait::until(deadline_after(timeout)))
     }
 }
 
-crate::common::pool_methods!(PoolWithFunc<T>);
+crate::common::pool_methods!(PoolWithFunc<T, R>);

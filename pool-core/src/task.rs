@@ -48,6 +48,10 @@ impl<R> ResultSlot<R> {
     }
 }
 
+/// The panic a group task re-raises after its payload went to its group: the
+/// engine counts it, and neither logs a payload nor calls the panic handler.
+pub(crate) struct PanicDelivered;
+
 pub(crate) fn task_channel<R>() -> (ResultSlot<R>, TaskHandle<R>) {
     let (tx, rx) = bounded(1);
     (ResultSlot { tx }, TaskHandle { rx })

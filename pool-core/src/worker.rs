@@ -25,6 +25,7 @@ use crate::error::panic_message;
 use crate::idle::{Sleeper, WakeReason};
 use crate::spin::{SPIN_BUDGET, spin_until};
 use crate::sync::{Arc, fence};
+use crate::task::PanicDelivered;
 
 /// At most this many idle workers spin at once before parking.
 const MAX_SPINNING: usize = 1;
@@ -79,6 +80,11 @@ impl<J: Send + 'static> Engine<J> {
     pub(crate) fn execute(&self, job: J) {
         if let Err(payload) = catch_unwind(AssertUnwindSafe(|| (self.run)(job))) {
             self.counters.panicked.fetch_add(1, Relaxed);
+            if payload.is::<PanicDelivered>() {
+                // A group task: its payload already went to its group.
+                log::warn!(target: "pool_core", "a task panicked (its payload went to its group)");
+                return;
+            }
             match panic_message(payload.as_ref()) {
                 Some(message) => log::warn!(target: "pool_core", "a task panicked: {message}"),
                 None => log::warn!(target: "pool_core", "a task panicked (a non-string payload)"),

@@ -181,7 +181,32 @@ fn run_seed(seed: u64, ops: usize) {
                         55..=69 => pool
                             .submit_timeout(task, Duration::from_micros(rng.below(500)))
                             .map_err(|e| refusal(&e)),
-                        70..=89 => match func_pool.invoke((id, kind)) {
+                        84..=86 => {
+                            // A one-task group on the pool: waited on at once.
+                            let mut group = pool.group();
+                            match group.submit(task) {
+                                Ok(()) => {
+                                    assert_eq!(group.wait().len(), 1);
+                                    Ok(())
+                                }
+                                Err(e) => Err(refusal(&e)),
+                            }
+                        }
+                        87..=89 => {
+                            // The same through the function pool's group.
+                            let mut group = func_pool.group();
+                            match group.invoke((id, kind)) {
+                                Ok(()) => {
+                                    assert_eq!(group.wait().len(), 1);
+                                    Ok(())
+                                }
+                                Err(e) => {
+                                    assert_eq!(e.into_inner().0, id);
+                                    Err("refused")
+                                }
+                            }
+                        }
+                        70..=83 => match func_pool.invoke((id, kind)) {
                             Ok(()) => Ok(()),
                             Err(e) => {
                                 // The argument comes back unchanged.

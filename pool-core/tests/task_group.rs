@@ -132,3 +132,72 @@ fn an_empty_group_waits_for_nothing() {
     let group = pool.group::<u8>();
     assert!(group.wait().is_empty());
 }
+
+#[test]
+fn a_func_group_collects_the_functions_values_in_order() {
+    let pool = pool_core::PoolWithFunc::new(4, |n: u64| n * 3).unwrap();
+    let mut group = pool.group();
+    for n in 0..100 {
+        group.invoke(n).unwrap();
+    }
+    let got: Vec<u64> = group.wait().into_iter().map(Result::unwrap).collect();
+    assert_eq!(got, (0..100).map(|n| n * 3).collect::<Vec<_>>());
+    // invoke still works beside groups; its value is dropped.
+    pool.invoke(1).unwrap();
+}
+
+#[test]
+fn a_func_group_panic_goes_to_its_slot_not_to_the_panic_handler() {
+    let handled = Arc::new(AtomicUsize::new(0));
+    let h = handled.clone();
+    let pool = Pool::builder()
+        .capacity(2)
+        .panic_handler(move |_| {
+            h.fetch_add(1, SeqCst);
+        })
+        .build_with_func(|n: u32| {
+            if n == 1 {
+                std::panic::resume_unwind(Box::new("one"));
+            }
+            n
+        })
+        .unwrap();
+    let mut group = pool.group();
+    for n in 0..3 {
+        group.invoke(n).unwrap();
+    }
+    let results = group.wait();
+    assert_eq!(
+        results[1].as_ref().unwrap_err().panic_message(),
+        Some("one")
+    );
+    assert_eq!(*results[2].as_ref().unwrap(), 2);
+    assert_eq!(pool.stats().panicked, 1, "the pool still counts it");
+    assert_eq!(handled.load(SeqCst), 0, "the payload went to the group");
+    // The same panic through invoke goes to the handler, as before.
+    pool.invoke(1).unwrap();
+    pool.release_timeout(LONG).unwrap();
+    assert_eq!(handled.load(SeqCst), 1);
+}
+
+#[test]
+fn a_func_group_over_a_nonblocking_pool_hands_refused_arguments_back() {
+    let gate = Gate::new();
+    let g = gate.clone();
+    let pool = Pool::builder()
+        .capacity(1)
+        .nonblocking(true)
+        .build_with_func(move |n: u32| {
+            if n == 0 {
+                g.wait();
+            }
+            n
+        })
+        .unwrap();
+    let mut group = pool.group();
+    group.invoke(0).unwrap();
+    assert_eq!(group.invoke(9).unwrap_err().into_inner(), 9);
+    assert_eq!(group.len(), 1);
+    gate.open();
+    assert_eq!(*group.wait()[0].as_ref().unwrap(), 0);
+}
