@@ -333,10 +333,14 @@ impl<J> Admission<J> {
         let state = self.state.load(SeqCst);
         // A closed pool refuses its waiters; above the capacity (after a
         // shrink) the slot must go, not pass on.
+        // The hysteresis (a long queue) may skip the hand-off only while
+        // another task is still in flight: its finish will decide again.
+        // `queued` may be stale; `state` is not. (The soak found a waiter
+        // stranded by a stale queue length on the last task in flight.)
         if waiters(state) == 0
             || self.is_closed()
             || in_flight(state) > self.limit()
-            || queued > self.limit() / 2
+            || (queued > self.limit() / 2 && in_flight(state) > 1)
         {
             self.state.fetch_sub(1, SeqCst);
             return None;
@@ -544,6 +548,38 @@ mod loom_tests {
                 other => panic!("unexpected {other:?}"),
             }
             assert_eq!(a.waiting(), 0);
+        });
+    }
+
+    /// The soak's stranded waiter: the pool shrank from 2 to 1 with two
+    /// tasks in flight; one worker decides with a stale queue length of 1
+    /// while the other task finishes first. The waiter must still get the
+    /// last slot.
+    #[test]
+    fn a_stale_queue_length_never_strands_a_waiter() {
+        model(3, || {
+            let a = Arc::new(Admission::<u32>::new(2, 0));
+            assert!(a.try_acquire() && a.try_acquire());
+            assert!(a.set_cap(1).is_empty());
+            let ran = Arc::new(AtomicUsize::new(0));
+            let (a2, r2) = (a.clone(), ran.clone());
+            let stale = thread::spawn(move || {
+                let mut next = a2.finish(1);
+                while let Some(_job) = next {
+                    r2.fetch_add(1, SeqCst);
+                    next = a2.finish(0);
+                }
+            });
+            let (a3, r3) = (a.clone(), ran.clone());
+            let other = thread::spawn(move || finish_all(&a3, &r3));
+            let outcome = a.acquire(7, Wait::Forever, 0, false).unwrap();
+            stale.join().unwrap();
+            other.join().unwrap();
+            match outcome {
+                Admitted::Slot(7) => assert_eq!(a.in_flight(), 1),
+                Admitted::HandedOff => assert_eq!(ran.load(SeqCst), 1),
+                other => panic!("unexpected {other:?}"),
+            }
         });
     }
 
