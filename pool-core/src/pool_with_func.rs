@@ -56,7 +56,9 @@ use crate::task_group::FuncTaskGroup;
 /// when it belongs to a task group (`None` for `invoke`: no allocation).
 pub(crate) struct FuncJob<T, R> {
     pub(crate) arg: T,
-    pub(crate) slot: Option<ResultSlot<R>>,
+    /// Boxed so that `invoke`'s jobs carry one null pointer, not a channel
+    /// end: the queue moves them by value.
+    pub(crate) slot: Option<Box<ResultSlot<R>>>,
 }
 
 /// The runner a `PoolWithFunc` gives its engine: calls `f`, and for a group's
@@ -75,7 +77,7 @@ where
         }
         Some(slot) => {
             let arg = job.arg;
-            if slot.run(|| f(arg)) {
+            if (*slot).run(|| f(arg)) {
                 std::panic::resume_unwind(Box::new(PanicDelivered));
             }
         }
@@ -162,7 +164,7 @@ impl<T: Send + 'static, R: Send + 'static> PoolWithFunc<T, R> {
         let (slot, handle) = task_channel();
         let job = FuncJob {
             arg,
-            slot: Some(slot),
+            slot: Some(Box::new(slot)),
         };
         match self.engine().submit(job, Wait::Forever) {
             Ok(()) => Ok(handle),
