@@ -10,7 +10,9 @@
 //! - the figures are elapsed time, the **ideal** time for its capacity, peak
 //!   live threads, peak resident memory, bytes and allocations made during the
 //!   run (a counting allocator), and failed jobs;
-//! - the results go to the terminal, to JSON and CSV, and to an SVG chart.
+//! - the results go to the terminal, to JSON and CSV, and to an SVG chart,
+//!   for every strategy: one that failed or crashed keeps a row that says so;
+//! - a child exits when its parent goes away, so no run leaves orphans.
 //!
 //! `cargo run --release -p compare` runs the default table; `--jobs 100000`
 //! is the tutorial's.
@@ -23,6 +25,6 @@ mod strategy;
 mod tokio_tasks;
 
 pub use chart::draw_chart;
-pub use report::{StrategyResult, csv, table};
-pub use runner::{AllocSnapshot, Args, run_child, run_parent};
+pub use report::{StrategyResult, table, to_csv, write_csv};
+pub use runner::{Args, ORPHAN_EXIT_CODE, run_child, run_parent};
 pub use strategy::{Job, Strategy, Workload, run};

@@ -1,7 +1,14 @@
 //! One strategy's measured figures, and the table, JSON and CSV made of them.
+//!
+//! Failure is never flattering: a strategy with failed jobs has no ratio to
+//! the ideal (failed calls are often fast ones), its first error is printed
+//! under the table, and a strategy that did not finish keeps a row that says
+//! so and why.
 
 use std::fmt::Write as _;
+use std::path::Path;
 
+use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
 /// What one strategy's run measured, in its own process.
@@ -15,15 +22,19 @@ pub struct StrategyResult {
     pub jobs: u64,
     /// Jobs it lets run at once.
     pub capacity: usize,
+    /// Why the strategy has no figures: its child process failed or crashed.
+    /// `None` when it finished (its jobs may still have failed: see `failed`).
+    pub did_not_finish: Option<String>,
     /// Wall-clock time from the first job started to the last one done, in seconds.
     pub elapsed_s: f64,
     /// `ceil(jobs / capacity) × job time`, in seconds (none for `noop`).
     pub ideal_s: Option<f64>,
-    /// `elapsed / ideal` (1.00 is perfect).
+    /// `elapsed / ideal` (1.00 is perfect); none when a job failed.
     pub ideal_ratio: Option<f64>,
     /// Nanoseconds per job (elapsed / jobs): the figure for `noop`.
     pub ns_per_job: f64,
-    /// The most threads the process had at once (sampled every 2 ms).
+    /// The most threads the process had at once (sampled every 2 ms; counts
+    /// the sampler and the parent watcher too).
     pub peak_threads: usize,
     /// Peak resident memory of the process (VmHWM), in bytes.
     pub peak_rss_bytes: u64,
@@ -37,18 +48,60 @@ pub struct StrategyResult {
     pub first_error: Option<String>,
 }
 
+impl StrategyResult {
+    /// The row of a strategy that did not finish, with the reason.
+    ///
+    /// ```
+    /// let row = compare::StrategyResult::did_not_finish("pool1000".into(), "http".into(), 10, 1000, "killed".into());
+    /// assert!(row.failed_or_unfinished());
+    /// assert!(compare::table(&[row]).contains("did not finish: killed"));
+    /// ```
+    pub fn did_not_finish(
+        strategy: String,
+        workload: String,
+        jobs: u64,
+        capacity: usize,
+        reason: String,
+    ) -> StrategyResult {
+        StrategyResult {
+            strategy,
+            workload,
+            jobs,
+            capacity,
+            did_not_finish: Some(reason),
+            elapsed_s: 0.0,
+            ideal_s: None,
+            ideal_ratio: None,
+            ns_per_job: 0.0,
+            peak_threads: 0,
+            peak_rss_bytes: 0,
+            allocated_bytes: 0,
+            allocations: 0,
+            failed: 0,
+            first_error: None,
+        }
+    }
+
+    /// Whether this row is not a clean run: a job failed, or the strategy
+    /// did not finish.
+    pub fn failed_or_unfinished(&self) -> bool {
+        self.failed > 0 || self.did_not_finish.is_some()
+    }
+}
+
 fn mib(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
 
-/// The terminal table, one row per strategy.
+/// The terminal table, one row per strategy, then the first error of each
+/// strategy that had one.
 ///
 /// ```
 /// let row = compare::StrategyResult {
 ///     strategy: "pool1000".into(), workload: "noop".into(), jobs: 10, capacity: 1000,
-///     elapsed_s: 0.001, ideal_s: None, ideal_ratio: None, ns_per_job: 100_000.0,
-///     peak_threads: 3, peak_rss_bytes: 1 << 20, allocated_bytes: 1 << 20, allocations: 10,
-///     failed: 0, first_error: None,
+///     did_not_finish: None, elapsed_s: 0.001, ideal_s: None, ideal_ratio: None,
+///     ns_per_job: 100_000.0, peak_threads: 3, peak_rss_bytes: 1 << 20,
+///     allocated_bytes: 1 << 20, allocations: 10, failed: 0, first_error: None,
 /// };
 /// assert!(compare::table(&[row]).contains("pool1000"));
 /// ```
@@ -69,8 +122,16 @@ pub fn table(results: &[StrategyResult]) -> String {
         "failed"
     );
     for r in results {
+        if let Some(reason) = &r.did_not_finish {
+            let _ = writeln!(out, "{:<20} did not finish: {reason}", r.strategy);
+            continue;
+        }
         let ideal = r.ideal_s.map_or("-".into(), |s| format!("{s:.2}s"));
-        let ratio = r.ideal_ratio.map_or("-".into(), |x| format!("{x:.2}x"));
+        let ratio = match (r.ideal_ratio, r.ideal_s) {
+            (Some(x), _) => format!("{x:.2}x"),
+            (None, Some(_)) => "n/a".into(),
+            (None, None) => "-".into(),
+        };
         let _ = writeln!(
             out,
             "{:<20} {:>8.2}s {:>9} {:>8} {:>10.0} {:>8} {:>7.1}MiB {:>9.1}MiB {:>10} {:>7}",
@@ -86,43 +147,45 @@ pub fn table(results: &[StrategyResult]) -> String {
             r.failed
         );
     }
+    let failed: Vec<_> = results.iter().filter(|r| r.failed > 0).collect();
+    if !failed.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nfailed jobs (no ratio shown: failed calls are often fast ones):"
+        );
+        for r in failed {
+            let _ = writeln!(
+                out,
+                "  {}: {} of {} failed; first: {}",
+                r.strategy,
+                r.failed,
+                r.jobs,
+                r.first_error.as_deref().unwrap_or("(no message)")
+            );
+        }
+    }
     out
 }
 
-/// The results as CSV, with a header row.
+/// The results as CSV, with a header row (the `csv` crate quotes for us).
 ///
 /// ```
-/// assert!(compare::csv(&[]).starts_with("strategy,workload,jobs"));
+/// let row = compare::StrategyResult::did_not_finish("pool1000".into(), "http".into(), 10, 1000, "a \"quoted\", reason".into());
+/// let text = compare::to_csv(&[row]).unwrap();
+/// assert!(text.starts_with("strategy,workload,jobs,capacity,did_not_finish"));
+/// assert!(text.contains("\"a \"\"quoted\"\", reason\""));
 /// ```
-pub fn csv(results: &[StrategyResult]) -> String {
-    let mut out = String::from(
-        "strategy,workload,jobs,capacity,elapsed_s,ideal_s,ideal_ratio,ns_per_job,peak_threads,peak_rss_bytes,allocated_bytes,allocations,failed,first_error\n",
-    );
-    let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.6}"));
+pub fn to_csv(results: &[StrategyResult]) -> anyhow::Result<String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
     for r in results {
-        let error = r
-            .first_error
-            .as_deref()
-            .unwrap_or_default()
-            .replace('"', "\"\"");
-        let _ = writeln!(
-            out,
-            "{},{},{},{},{:.6},{},{},{:.1},{},{},{},{},{},\"{}\"",
-            r.strategy,
-            r.workload,
-            r.jobs,
-            r.capacity,
-            r.elapsed_s,
-            opt(r.ideal_s),
-            opt(r.ideal_ratio),
-            r.ns_per_job,
-            r.peak_threads,
-            r.peak_rss_bytes,
-            r.allocated_bytes,
-            r.allocations,
-            r.failed,
-            error
-        );
+        writer.serialize(r)?;
     }
-    out
+    let bytes = writer.into_inner().context("cannot finish the CSV")?;
+    Ok(String::from_utf8(bytes)?)
+}
+
+/// Writes [`to_csv`] to `path`; an error names the path.
+pub fn write_csv(results: &[StrategyResult], path: &Path) -> anyhow::Result<()> {
+    std::fs::write(path, to_csv(results)?)
+        .with_context(|| format!("cannot write {}", path.display()))
 }

@@ -18,17 +18,16 @@ pub(crate) fn run(
     jobs: u64,
     max_in_flight: usize,
     url: Option<&str>,
-) -> Result<(), String> {
+) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| format!("cannot start tokio: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("cannot start tokio: {e}"))?;
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(max_in_flight)
-        .timeout(slow_api::CALL_TIMEOUT)
-        .build()
-        .map_err(|e| e.to_string())?;
+        .timeout(job.call_timeout())
+        .build()?;
     let base = url.map(str::to_owned);
     let workload = job.workload();
     let sleep = job.sleep();
@@ -36,11 +35,7 @@ pub(crate) fn run(
         let permits = Arc::new(tokio::sync::Semaphore::new(max_in_flight.max(1)));
         let mut tasks = tokio::task::JoinSet::new();
         for id in 0..jobs {
-            let permit = permits
-                .clone()
-                .acquire_owned()
-                .await
-                .map_err(|e| e.to_string())?;
+            let permit = permits.clone().acquire_owned().await?;
             let (job, client, base) = (job.clone(), client.clone(), base.clone());
             tasks.spawn(async move {
                 match workload {
@@ -48,12 +43,13 @@ pub(crate) fn run(
                     Workload::Sleep => tokio::time::sleep(sleep).await,
                     Workload::Http => {
                         let url = format!("{}/two/{id}", base.as_deref().unwrap_or_default());
-                        match get(&client, &url).await {
-                            Ok(body) if body == format!("\"done {id}\"") => {}
-                            Ok(body) => job
-                                .failures()
-                                .record(format!("job {id}: unexpected body {body:?}")),
-                            Err(e) => job.failures().record(format!("GET {url} failed: {e}")),
+                        let checked = match get(&client, &url).await {
+                            Ok(body) => slow_api::check_body(id, &body),
+                            Err(e) => Err(e.to_string()),
+                        };
+                        if let Err(reason) = checked {
+                            job.failures()
+                                .record(format_args!("GET {url} failed: {reason}"));
                         }
                     }
                 }
@@ -64,7 +60,7 @@ pub(crate) fn run(
             while tasks.try_join_next().is_some() {}
         }
         while tasks.join_next().await.is_some() {}
-        Ok::<(), String>(())
+        Ok::<(), anyhow::Error>(())
     });
     runtime.shutdown_timeout(Duration::from_secs(1));
     result

@@ -1,13 +1,38 @@
 //! exemplo6 against an in-process slow API with a short delay: ported from
-//! the Go tutorial's `TestPoolWithFuncWaitToGet`, with the checks it lacked.
+//! the Go tutorial's `TestPoolWithFuncWaitToGet`, with the checks it lacked,
+//! and the binary against servers that misbehave on purpose (silent, 500,
+//! killed mid-run), each in seconds.
 
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use slow_api::{ApiClient, Server, ServerConfig};
+use slow_api::{ApiClient, Fault, Server, ServerConfig};
+
+fn server(delay_ms: u64, fault: Fault) -> Server {
+    let config = ServerConfig {
+        fault,
+        track_ids: true,
+        ..ServerConfig::fast(Duration::from_millis(delay_ms))
+    };
+    Server::start(config).unwrap()
+}
+
+fn exemplo6(args: &[&str]) -> (Output, Duration) {
+    let start = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_exemplo6"))
+        .args(args)
+        .output()
+        .unwrap();
+    (out, start.elapsed())
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
 
 #[test]
-fn every_job_runs_once_and_the_api_never_sees_more_than_the_pool_size() {
-    let server = Server::start(ServerConfig::fast(Duration::from_millis(5))).unwrap();
+fn every_job_runs_exactly_once_and_the_api_never_sees_more_than_the_pool_size() {
+    let server = server(5, Fault::None);
     let client = ApiClient::new(server.url(), 8).unwrap();
     let outcome = exemplo6::run(&client, "two", 400, 8).unwrap();
     assert_eq!(
@@ -16,13 +41,12 @@ fn every_job_runs_once_and_the_api_never_sees_more_than_the_pool_size() {
         "{:?}",
         outcome.failures.first()
     );
-    assert_eq!(outcome.succeeded, 400);
-    assert_eq!(outcome.ran_twice, 0);
-    assert_eq!(
-        server.served(),
-        400,
-        "the API saw exactly one request per job"
-    );
+    // The server counted each id: 0..400, once each.
+    let counts = server.id_counts().unwrap();
+    assert_eq!(counts.len(), 400);
+    for id in 0..400 {
+        assert_eq!(counts.get(&id.to_string()), Some(&1), "id {id}");
+    }
     let peak = server.peak_in_flight();
     assert!(peak <= 8, "{peak} requests in flight with a pool of 8");
     assert!(peak >= 2, "the pool never ran two calls at once");
@@ -30,61 +54,140 @@ fn every_job_runs_once_and_the_api_never_sees_more_than_the_pool_size() {
 
 #[test]
 fn failed_calls_are_counted_not_fatal() {
-    let server = Server::start(ServerConfig::fast(Duration::from_millis(1))).unwrap();
+    let server = server(1, Fault::Status500);
     let client = ApiClient::new(server.url(), 4).unwrap();
-    // The route does not exist: every call gets a 404, and the run goes on.
-    let outcome = exemplo6::run(&client, "three", 20, 4).unwrap();
+    let outcome = exemplo6::run(&client, "two", 20, 4).unwrap();
     assert_eq!(outcome.failures.count(), 20);
-    assert!(outcome.failures.first().unwrap().contains("404"));
+    assert!(outcome.failures.first().unwrap().contains("500"));
 }
 
 #[test]
-fn an_unreachable_api_is_reported_within_seconds() {
+fn the_binary_reports_an_unreachable_api_within_seconds() {
     // Bind a port, then free it: nothing listens there any more.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let client = ApiClient::new(&format!("http://127.0.0.1:{port}"), 1).unwrap();
-    let start = Instant::now();
-    let message = client.check_reachable().unwrap_err();
-    assert!(start.elapsed() < Duration::from_secs(10));
-    assert!(message.contains("cannot reach the slow API"), "{message}");
-    assert!(message.contains("cargo run -p slow-api"), "{message}");
+    let url = format!("http://127.0.0.1:{port}");
+    let (out, took) = exemplo6(&["--jobs", "3", "--url", &url]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("cannot reach the slow API"), "{stderr}");
+    assert!(stderr.contains("cargo run -p slow-api"), "{stderr}");
+    assert!(took < Duration::from_secs(10), "took {took:?}");
 }
 
+/// Case 4 of issue 14: a server that accepts and never answers used to cost
+/// a minute of silence.
 #[test]
-fn the_binary_reports_and_fails_on_an_unreachable_api() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_exemplo6"))
-        .args(["--jobs", "3", "--url", &format!("http://127.0.0.1:{port}")])
-        .output()
-        .unwrap();
+fn the_binary_reports_a_silent_api_within_seconds() {
+    let silent = server(1, Fault::Silent);
+    let (out, took) = exemplo6(&["--jobs", "8", "--pool-size", "4", "--url", silent.url()]);
     assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("cannot reach the slow API"), "{stderr}");
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("did not answer GET /health"), "{stderr}");
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    silent.kill();
+}
+
+/// Case 7: 20 of 20 calls failing fast used to print "took 0.01x the ideal".
+#[test]
+fn a_failed_run_shows_no_ratio_and_fails() {
+    let broken = server(1, Fault::Status500);
+    let (out, _) = exemplo6(&["--jobs", "20", "--pool-size", "4", "--url", broken.url()]);
+    assert_eq!(out.status.code(), Some(1), "any failed call fails the run");
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("ratio n/a: 20 of 20 calls failed"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("x the ideal"), "{stdout}");
+    assert!(stdout.contains("500"), "the first error is shown: {stdout}");
+}
+
+/// Case 7: killed mid-run, half the calls fail fast; no flattering ratio.
+#[test]
+fn a_server_killed_mid_run_is_reported_as_failed_calls() {
+    let api = server(20, Fault::None);
+    let url = api.url().to_owned();
+    // Kill the API once a quarter of the calls are served.
+    let killer = std::thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while api.served() < 10 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        api.kill();
+    });
+    let (out, took) = exemplo6(&["--jobs", "40", "--pool-size", "4", "--url", &url, "--json"]);
+    killer.join().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let failed = report["failed"].as_u64().unwrap();
+    assert!(failed > 0 && failed <= 30, "failed {failed}");
+    assert!(report["ideal_ratio"].is_null(), "{report}");
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+}
+
+/// Case 7: the ideal assumed 100 ms whatever the API's real delay.
+#[test]
+fn the_ideal_uses_the_delay_the_api_reports() {
+    let api = server(30, Fault::None);
+    let (out, _) = exemplo6(&[
+        "--jobs",
+        "8",
+        "--pool-size",
+        "4",
+        "--url",
+        api.url(),
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["delay_ms"], 30);
+    assert_eq!(report["ideal_s"], 0.06);
+}
+
+/// Cases 5 and 8: impossible numbers and half addresses are refused at once.
+#[test]
+fn impossible_flags_are_refused_before_anything_starts() {
+    for (args, expected) in [
+        (
+            vec!["--jobs", "18446744073709551615"],
+            "--jobs 18446744073709551615 is too many",
+        ),
+        (vec!["--jobs", "100000000000"], "at most 1000000000"),
+        (vec!["--jobs", "0"], "--jobs must be at least 1"),
+        (vec!["--pool-size", "0"], "--pool-size must be at least 1"),
+        (
+            vec!["--pool-size", "100000000"],
+            "--pool-size 100000000 is more threads",
+        ),
+        (vec!["--url", "http://"], "(got \"http://\")"),
+        (vec!["--url", "notaurl"], "(got \"notaurl\")"),
+        (
+            vec!["--call-timeout-s", "0"],
+            "--call-timeout-s must be at least 1",
+        ),
+    ] {
+        let (out, took) = exemplo6(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(took < Duration::from_secs(10), "{args:?} took {took:?}");
+    }
 }
 
 #[test]
 fn the_binary_prints_json_for_scripts() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_exemplo6"))
-        .args(["--jobs", "20", "--pool-size", "5", "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (out, _) = exemplo6(&["--jobs", "20", "--pool-size", "5", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["jobs"], 20);
     assert_eq!(report["failed"], 0);
+    assert_eq!(report["delay_ms"], 100);
     assert_eq!(report["server_requests"], 20);
     assert!(report["server_peak_in_flight"].as_u64().unwrap() <= 5);
     assert!(report["allocated_bytes"].as_u64().unwrap() > 0);
+    assert!(report["ideal_ratio"].as_f64().unwrap() >= 0.95);
 }

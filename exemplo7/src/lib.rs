@@ -2,8 +2,24 @@
 //!
 //! The tutorial's `exemplo7.ApiWorker()` takes no argument: it numbers its
 //! call from a package-level counter, and each job is a closure handed to
-//! `p.Submit(func() { ... })`. Here the pool is a [`Pool`]
-//! and each `submit` boxes one closure.
+//! `p.Submit(func() { ... })`. Here the pool is a [`Pool`] and each `submit`
+//! boxes one closure.
+//!
+//! [`run`] is the tutorial's `TestPoolWaitToGetWorker`, line for line, with
+//! the Go comments translated in the same places:
+//!
+//! | Go | Rust |
+//! |---|---|
+//! | `var wg sync.WaitGroup` | `let wg = WaitGroup::new();` |
+//! | `p, _ := ants.NewPool(poolSize)` | `let pool = Pool::new(pool_size)?;` |
+//! | `defer p.Release()` | nothing: dropping `pool` releases it and joins its threads |
+//! | `wg.Add(1); _ = p.Submit(func() {...})` | `wg.add(1); pool.submit(move \|\| {...})` |
+//! | `wg.Wait()` | `wg.wait();` |
+//!
+//! A Go closure borrows `wg` from the test function; a Rust closure handed
+//! to a pool may outlive the loop, so it owns what it uses: a clone of the
+//! client, the route, the WaitGroup and the failure count (each clone is one
+//! reference count, not a copy).
 //!
 //! # The data race Rust refused
 //!
@@ -36,60 +52,51 @@
 //!
 //! let server = Server::start(ServerConfig::fast(Duration::from_millis(1))).unwrap();
 //! let client = ApiClient::new(server.url(), 4).unwrap();
-//! let outcome = exemplo7::run(&client, "two", 20, 4, exemplo7::Submits::One, false).unwrap();
-//! assert_eq!(outcome.succeeded, 20);
-//! assert_eq!(outcome.distinct_ids, 20);
+//! let outcome = exemplo7::run(&client, "two", 20, 4, false).unwrap();
+//! assert_eq!(outcome.failures.count(), 0);
+//! assert_eq!(server.served(), 20);
 //! ```
 #![forbid(unsafe_code)]
 
-use std::collections::HashSet;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use harness::Failures;
 use pool_core::{BuildError, Pool, WaitGroup};
-use slow_api::{ApiClient, CallError, Failures};
+use slow_api::{ApiClient, CallError};
 
 /// The package-level counter of the Go original, made safe.
 static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
 /// The tutorial's `ApiWorker()`: takes the next number from the shared
-/// counter, then calls `/{route}/{number}` like exemplo6's worker. Returns
-/// the number it used and the body.
+/// counter and calls `/{route}/{number}`, timed, its body checked. Returns
+/// the number it used.
 ///
 /// ```
 /// # use std::time::Duration;
 /// # let server = slow_api::Server::start(slow_api::ServerConfig::fast(Duration::from_millis(1))).unwrap();
 /// let client = slow_api::ApiClient::new(server.url(), 1).unwrap();
-/// let (a, _) = exemplo7::api_worker(&client, "two").unwrap();
-/// let (b, _) = exemplo7::api_worker(&client, "two").unwrap();
+/// let a = exemplo7::api_worker(&client, "two").unwrap();
+/// let b = exemplo7::api_worker(&client, "two").unwrap();
 /// assert_ne!(a, b);
 /// ```
-pub fn api_worker(client: &ApiClient, route: &str) -> Result<(u64, String), CallError> {
+pub fn api_worker(client: &ApiClient, route: &str) -> Result<u64, CallError> {
     // Go: id++ (a data race). Rust: one atomic read-modify-write.
     let id = NEXT_ID.fetch_add(1, Relaxed) + 1;
-    exemplo6::api_worker(client, route, id).map(|body| (id, body))
+    log::debug!("worker {id} begin");
+    let start = Instant::now();
+    client.call(route, id)?;
+    log::debug!(
+        "elapsed {} worker {id} finished",
+        start.elapsed().as_millis()
+    );
+    Ok(id)
 }
 
-/// One job per loop turn, or two as the tutorial's
-/// `TestPoolWaitToGetWorkerWith2Submits` did (an exemplo7 call and an
-/// exemplo6 call with the loop index).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Submits {
-    /// `submit(api_worker)` per turn.
-    One,
-    /// `submit(exemplo7 worker)` and `submit(exemplo6 worker(i))` per turn.
-    Two,
-}
-
-/// What a run of [`run`] did.
+/// What a run did.
 #[derive(Debug)]
 pub struct Outcome {
-    /// Calls that answered with the right body.
-    pub succeeded: u64,
-    /// Distinct numbers the exemplo7 calls used (equals their count: no two
-    /// calls got the same number, as they could with Go's racy `id++`).
-    pub distinct_ids: u64,
     /// Failed calls, with the first error.
     pub failures: Failures,
     /// From the first submit to the last call done.
@@ -99,81 +106,52 @@ pub struct Outcome {
 }
 
 /// Makes `jobs` calls through `Pool::new(pool_size)` + `submit`: the
-/// tutorial's `TestPoolWaitToGetWorker` (and, with [`Submits::Two`],
-/// `...With2Submits`; with `pre_alloc`, `...PreMalloc`).
+/// tutorial's `TestPoolWaitToGetWorker` (with `pre_alloc`, its
+/// `TestPoolWaitToGetWorkerPreMalloc`: every thread started up front, ants'
+/// `WithPreAlloc(true)`).
 ///
 /// ```
 /// # use std::time::Duration;
 /// # let server = slow_api::Server::start(slow_api::ServerConfig::fast(Duration::from_millis(1))).unwrap();
 /// # let client = slow_api::ApiClient::new(server.url(), 2).unwrap();
-/// let outcome = exemplo7::run(&client, "two", 6, 2, exemplo7::Submits::Two, true).unwrap();
-/// assert_eq!(outcome.succeeded, 6);
+/// let outcome = exemplo7::run(&client, "two", 6, 2, true).unwrap();
+/// assert_eq!(outcome.failures.count(), 0);
 /// ```
 pub fn run(
     client: &ApiClient,
     route: &str,
     jobs: u64,
     pool_size: usize,
-    submits: Submits,
     pre_alloc: bool,
 ) -> Result<Outcome, BuildError> {
+    let start = Instant::now();
+    // Create the WaitGroup.
     let wg = WaitGroup::new();
     let failures = Arc::new(Failures::default());
-    let succeeded = Arc::new(AtomicU64::new(0));
-    let ids = Arc::new(Mutex::new(HashSet::new()));
+    let route: Arc<str> = route.into();
 
-    // Create a pool of `pool_size` workers (ants.NewPool, optionally WithPreAlloc).
+    // Create a pool of `pool_size` threads.
     let pool = Pool::builder()
         .capacity(pool_size)
         .pre_alloc(pre_alloc)
         .build()?;
+    // No `defer p.Release()`: dropping `pool` at the end releases it and
+    // joins its threads.
 
-    // One job: the closure each submit hands to the pool.
-    let exemplo7_job = || {
-        let (client, route, wg) = (client.clone(), route.to_owned(), wg.clone());
-        let (failures, succeeded, ids) = (failures.clone(), succeeded.clone(), ids.clone());
-        move || {
-            match api_worker(&client, &route) {
-                Ok((id, _)) => {
-                    succeeded.fetch_add(1, Relaxed);
-                    ids.lock().unwrap_or_else(|e| e.into_inner()).insert(id);
-                }
-                Err(e) => failures.record(e.to_string()),
-            }
-            // After the call, mark the job done.
-            wg.done();
-        }
-    };
-    let exemplo6_job = |i: u64| {
-        let (client, route, wg) = (client.clone(), route.to_owned(), wg.clone());
-        let (failures, succeeded) = (failures.clone(), succeeded.clone());
-        move || {
-            match exemplo6::api_worker(&client, &route, i) {
-                Ok(_) => {
-                    succeeded.fetch_add(1, Relaxed);
-                }
-                Err(e) => failures.record(e.to_string()),
-            }
-            wg.done();
-        }
-    };
-
-    // Submit the jobs: a closure per job (ants' p.Submit(func(){...})).
-    let start = Instant::now();
-    let mut submitted = 0;
-    let mut turn = 0;
-    while submitted < jobs {
+    for _ in 0..jobs {
+        // Add the job to the WaitGroup.
         wg.add(1);
-        pool.submit(exemplo7_job())
-            .expect("an open blocking pool accepts every job");
-        submitted += 1;
-        if submits == Submits::Two && submitted < jobs {
-            wg.add(1);
-            pool.submit(exemplo6_job(turn))
-                .expect("an open blocking pool accepts every job");
-            submitted += 1;
-        }
-        turn += 1;
+        // Hand the job to the pool's threads: a closure that owns what it uses.
+        let (client, route) = (client.clone(), route.clone());
+        let (wg, failures) = (wg.clone(), failures.clone());
+        pool.submit(move || {
+            if let Err(e) = api_worker(&client, &route) {
+                failures.record(e);
+            }
+            // After the call, mark the job done: the thread is free again.
+            wg.done();
+        })
+        .expect("an open blocking pool accepts every job");
     }
 
     // Wait until every job is done.
@@ -182,12 +160,8 @@ pub fn run(
     let workers_running = pool.running();
     drop(pool);
 
-    let distinct_ids = ids.lock().unwrap_or_else(|e| e.into_inner()).len() as u64;
-    let failures = Arc::try_unwrap(failures).unwrap_or_default();
     Ok(Outcome {
-        succeeded: succeeded.load(Relaxed),
-        distinct_ids,
-        failures,
+        failures: Arc::into_inner(failures).expect("every job and its copy are gone"),
         elapsed,
         workers_running,
     })

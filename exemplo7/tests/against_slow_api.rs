@@ -1,28 +1,30 @@
 //! exemplo7 against an in-process slow API: ported from the Go tutorial's
-//! `TestPoolWaitToGetWorker`, `...With2Submits` and `...PreMalloc`.
+//! `TestPoolWaitToGetWorker` and `TestPoolWaitToGetWorkerPreMalloc`, with
+//! the check Go's racy `id++` would fail: every call got its own number.
 
 use std::time::Duration;
 
-use exemplo7::Submits;
 use slow_api::{ApiClient, Server, ServerConfig};
 
-fn check(submits: Submits, pre_alloc: bool) {
-    let server = Server::start(ServerConfig::fast(Duration::from_millis(5))).unwrap();
+fn every_call_gets_its_own_number(pre_alloc: bool) {
+    let config = ServerConfig {
+        track_ids: true,
+        ..ServerConfig::fast(Duration::from_millis(5))
+    };
+    let server = Server::start(config).unwrap();
     let client = ApiClient::new(server.url(), 6).unwrap();
-    let outcome = exemplo7::run(&client, "two", 300, 6, submits, pre_alloc).unwrap();
+    let outcome = exemplo7::run(&client, "two", 300, 6, pre_alloc).unwrap();
     assert_eq!(
         outcome.failures.count(),
         0,
         "{:?}",
         outcome.failures.first()
     );
-    assert_eq!(outcome.succeeded, 300);
-    let exemplo7_calls = if submits == Submits::Two { 150 } else { 300 };
-    assert_eq!(
-        outcome.distinct_ids, exemplo7_calls,
-        "every call got its own number"
-    );
-    assert_eq!(server.served(), 300);
+    // 300 calls, 300 distinct numbers, each called once: no number was
+    // taken twice, as Go's racy `id++` could.
+    let counts = server.id_counts().unwrap();
+    assert_eq!(counts.len(), 300);
+    assert!(counts.values().all(|&n| n == 1), "{counts:?}");
     assert!(
         server.peak_in_flight() <= 6,
         "peak {}",
@@ -31,31 +33,19 @@ fn check(submits: Submits, pre_alloc: bool) {
 }
 
 #[test]
-fn one_submit_per_turn() {
-    check(Submits::One, false);
-}
-
-#[test]
-fn two_submits_per_turn() {
-    check(Submits::Two, false);
+fn submit_pool() {
+    every_call_gets_its_own_number(false);
 }
 
 #[test]
 fn pre_allocated_workers() {
-    check(Submits::One, true);
+    every_call_gets_its_own_number(true);
 }
 
 #[test]
 fn the_binary_prints_json_with_every_figure() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_exemplo7"))
-        .args([
-            "--jobs",
-            "11",
-            "--pool-size",
-            "3",
-            "--two-submits",
-            "--json",
-        ])
+        .args(["--jobs", "11", "--pool-size", "3", "--pre-alloc", "--json"])
         .output()
         .unwrap();
     assert!(
@@ -67,5 +57,6 @@ fn the_binary_prints_json_with_every_figure() {
     assert_eq!(r["jobs"], 11);
     assert_eq!(r["server_requests"], 11);
     assert_eq!(r["failed"], 0);
+    assert_eq!(r["workers_running"], 3, "pre-allocated: every worker is up");
     assert!(r["ideal_s"].as_f64().unwrap() > 0.0);
 }

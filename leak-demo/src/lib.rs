@@ -38,17 +38,20 @@
 //!     phases.push(leak_demo::snapshot(phase, None))
 //! });
 //! assert_eq!(phases.len(), 3);
+//! assert_eq!(Variant::WaitGroup.name(), "wait-group");
 //! ```
 #![forbid(unsafe_code)]
 
 use std::sync::{Arc, Barrier, mpsc};
 use std::thread;
 
+use clap::ValueEnum;
 use pool_core::WaitGroup;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-/// Which program to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+/// Which program to run. One spelling everywhere: the command line, the
+/// output and the profile's file name say `leaky`, `wait-group`, `joined`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Variant {
     /// Threads that never end, never joined.
@@ -57,6 +60,53 @@ pub enum Variant {
     WaitGroup,
     /// Threads told to stop and joined.
     Joined,
+}
+
+impl Variant {
+    /// Every variant, in the order `compare` runs them.
+    pub const ALL: [Variant; 3] = [Variant::Leaky, Variant::WaitGroup, Variant::Joined];
+
+    /// The variant's one spelling: `leaky`, `wait-group` or `joined`.
+    ///
+    /// ```
+    /// assert_eq!(leak_demo::Variant::Leaky.name(), "leaky");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            Variant::Leaky => "leaky",
+            Variant::WaitGroup => "wait-group",
+            Variant::Joined => "joined",
+        }
+    }
+}
+
+/// The moments a run is measured at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PhaseName {
+    /// Before any thread starts.
+    #[serde(rename = "start")]
+    Start,
+    /// Every thread holds its buffer.
+    #[serde(rename = "threads running")]
+    ThreadsRunning,
+    /// After the variant's way of ending (none, `wait()`, `join`).
+    #[serde(rename = "end")]
+    End,
+}
+
+impl PhaseName {
+    /// How the phase is printed.
+    ///
+    /// ```
+    /// assert_eq!(leak_demo::PhaseName::ThreadsRunning.label(), "threads running");
+    /// ```
+    pub fn label(self) -> &'static str {
+        match self {
+            PhaseName::Start => "start",
+            PhaseName::ThreadsRunning => "threads running",
+            PhaseName::End => "end",
+        }
+    }
 }
 
 /// How many threads, and how big a buffer each.
@@ -76,21 +126,12 @@ impl Config {
     /// assert!(Config::new(usize::MAX, 1024).unwrap_err().contains("at most"));
     /// ```
     pub fn new(threads: usize, buffer_bytes: usize) -> Result<Config, String> {
-        if threads == 0 {
-            return Err("--threads must be at least 1".into());
-        }
-        let ceiling = pool_core::thread_ceiling();
-        if threads > ceiling.max_threads {
-            return Err(format!(
-                "--threads {threads} is more than this process may hold: at most {} here ({})",
-                ceiling.max_threads, ceiling.limit
-            ));
-        }
+        harness::checks::threads("--threads", threads).map_err(|e| e.to_string())?;
         if buffer_bytes == 0 {
             return Err("--buffer-kib must be at least 1".into());
         }
         let total = threads.saturating_mul(buffer_bytes) as u64;
-        if let Some(available) = slow_api::probes::mem_available() {
+        if let Some(available) = harness::probes::mem_available() {
             if total > available / 2 {
                 return Err(format!(
                     "{threads} threads x {buffer_bytes} bytes = {total} bytes is more than half the \
@@ -116,10 +157,10 @@ impl Config {
 }
 
 /// The figures at one moment.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Phase {
-    /// `start`, `threads running` or `end`.
-    pub name: &'static str,
+    /// Which moment.
+    pub name: PhaseName,
     /// Threads in this process (`/proc/self/status`).
     pub threads: usize,
     /// Resident memory, bytes.
@@ -135,15 +176,15 @@ pub struct Phase {
 /// Reads the figures now; `heap` is dhat's `(curr_bytes, curr_blocks)` if profiling.
 ///
 /// ```
-/// let p = leak_demo::snapshot("start", None);
+/// let p = leak_demo::snapshot(leak_demo::PhaseName::Start, None);
 /// assert!(p.threads >= 1 && p.vm_size > 0);
 /// ```
-pub fn snapshot(name: &'static str, heap: Option<(u64, u64)>) -> Phase {
+pub fn snapshot(name: PhaseName, heap: Option<(u64, u64)>) -> Phase {
     Phase {
         name,
-        threads: pool_core::live_threads(),
-        vm_rss: slow_api::probes::resident_bytes().unwrap_or(0),
-        vm_size: slow_api::probes::virtual_bytes().unwrap_or(0),
+        threads: harness::probes::live_threads(),
+        vm_rss: harness::probes::resident_bytes().unwrap_or(0),
+        vm_size: harness::probes::virtual_bytes().unwrap_or(0),
         heap_bytes: heap.map(|h| h.0),
         heap_blocks: heap.map(|h| h.1),
     }
@@ -157,8 +198,8 @@ fn buffer(bytes: usize) -> Vec<u8> {
 /// Runs `variant`, calling `observe` at `start`, `threads running` (every
 /// thread holds its buffer) and `end`. Nothing allocates between a phase's
 /// barrier and its `observe` call but `observe` itself.
-pub fn run(variant: Variant, config: Config, observe: &mut dyn FnMut(&'static str)) {
-    observe("start");
+pub fn run(variant: Variant, config: Config, observe: &mut dyn FnMut(PhaseName)) {
+    observe(PhaseName::Start);
     let all_allocated = Arc::new(Barrier::new(config.threads + 1));
     match variant {
         Variant::Leaky => {
@@ -176,9 +217,9 @@ pub fn run(variant: Variant, config: Config, observe: &mut dyn FnMut(&'static st
                 });
             }
             all_allocated.wait();
-            observe("threads running");
+            observe(PhaseName::ThreadsRunning);
             std::mem::forget(never_sent);
-            observe("end");
+            observe(PhaseName::End);
         }
         Variant::WaitGroup => {
             let wg = WaitGroup::new();
@@ -199,10 +240,10 @@ pub fn run(variant: Variant, config: Config, observe: &mut dyn FnMut(&'static st
                 });
             }
             all_allocated.wait();
-            observe("threads running");
+            observe(PhaseName::ThreadsRunning);
             drop(stop);
             wg.wait();
-            observe("end");
+            observe(PhaseName::End);
         }
         Variant::Joined => {
             let (stop, stopped) = mpsc::channel::<()>();
@@ -218,14 +259,14 @@ pub fn run(variant: Variant, config: Config, observe: &mut dyn FnMut(&'static st
                 })
                 .collect();
             all_allocated.wait();
-            observe("threads running");
+            observe(PhaseName::ThreadsRunning);
             drop(stop);
             for h in handles {
                 h.join().expect("a thread panicked");
             }
             drop(stopped);
             drop(all_allocated);
-            observe("end");
+            observe(PhaseName::End);
         }
     }
 }

@@ -3,9 +3,10 @@
 //! `cargo run --release -p leak-demo -- compare --threads 100 --buffer-kib 64`
 #![forbid(unsafe_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+use anyhow::{Context as _, bail};
 use clap::{Parser, ValueEnum};
 use leak_demo::{Config, Phase, Variant};
 
@@ -17,7 +18,9 @@ static ALLOC: dhat::Alloc = dhat::Alloc;
 #[derive(Parser)]
 #[command(version)]
 struct Cli {
-    /// Which variant to run, or `compare` to run all three side by side.
+    /// `leaky`, `wait-group` or `joined` to run one variant; `compare` to
+    /// run all three side by side, each in its own process.
+    #[arg(value_parser = mode)]
     mode: Mode,
     /// Threads to start.
     #[arg(long, default_value_t = 100)]
@@ -25,7 +28,8 @@ struct Cli {
     /// Bytes each thread allocates, in KiB.
     #[arg(long, default_value_t = 64)]
     buffer_kib: usize,
-    /// Where dhat writes dhat-heap-<variant>.json.
+    /// Where dhat writes dhat-heap-<variant>.json (created, and checked for
+    /// writing, before anything runs).
     #[arg(long, default_value = ".")]
     out_dir: PathBuf,
     /// Print the phases as JSON (used by `compare`).
@@ -33,38 +37,51 @@ struct Cli {
     json: bool,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy)]
 enum Mode {
-    Leaky,
-    WaitGroup,
-    Joined,
+    One(Variant),
     Compare,
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    // Check the values before anything starts.
-    let config = match Config::new(cli.threads, cli.buffer_kib.saturating_mul(1024)) {
-        Ok(config) => config,
-        Err(message) => {
-            eprintln!("leak-demo: {message}");
-            return ExitCode::from(2);
-        }
-    };
-    if let Err(e) = std::fs::create_dir_all(&cli.out_dir) {
-        eprintln!("leak-demo: cannot create {}: {e}", cli.out_dir.display());
-        return ExitCode::from(2);
+/// A variant's name, or `compare`.
+fn mode(s: &str) -> Result<Mode, String> {
+    if s == "compare" {
+        return Ok(Mode::Compare);
     }
-    let variant = match cli.mode {
-        Mode::Leaky => Variant::Leaky,
-        Mode::WaitGroup => Variant::WaitGroup,
-        Mode::Joined => Variant::Joined,
-        Mode::Compare => return compare(&cli),
-    };
-    let name = variant_name(variant);
+    Variant::from_str(s, false)
+        .map(Mode::One)
+        .map_err(|_| format!("{s:?} is not a mode: use leaky, wait-group, joined or compare"))
+}
+
+fn main() -> ExitCode {
+    harness::main("leak-demo", || {
+        let cli = Cli::parse();
+        // Check the values and the output folder before anything starts.
+        let config = Config::new(cli.threads, cli.buffer_kib.saturating_mul(1024))
+            .map_err(anyhow::Error::msg)?;
+        harness::checks::out_dir(&cli.out_dir)?;
+        match cli.mode {
+            Mode::One(variant) => one(&cli, variant, config),
+            Mode::Compare => compare(&cli),
+        }
+    })
+}
+
+/// The profile file of `variant` in `dir`.
+fn profile_path(dir: &Path, variant: Variant) -> PathBuf {
+    dir.join(format!("dhat-heap-{}.json", variant.name()))
+}
+
+/// Runs one variant under dhat and writes its profile.
+fn one(cli: &Cli, variant: Variant, config: Config) -> anyhow::Result<ExitCode> {
+    // An old profile must not pass for this run's.
+    let file = profile_path(&cli.out_dir, variant);
+    if file.exists() {
+        std::fs::remove_file(&file)
+            .with_context(|| format!("cannot replace {}", file.display()))?;
+    }
 
     // Start the profiler first: it sees every allocation after this line.
-    let file = cli.out_dir.join(format!("dhat-heap-{name}.json"));
     let profiler = dhat::Profiler::builder().file_name(&file).build();
 
     // Run the variant, taking the figures at each phase (no printing inside).
@@ -78,23 +95,25 @@ fn main() -> ExitCode {
     });
 
     if cli.json {
-        println!("{}", serde_json::to_string(&phases).expect("serialisable"));
+        println!("{}", serde_json::to_string(&phases)?);
     } else {
-        println!("{name}: {} threads x {} KiB", cli.threads, cli.buffer_kib);
+        println!(
+            "{}: {} threads x {} KiB",
+            variant.name(),
+            cli.threads,
+            cli.buffer_kib
+        );
         print_phases(&phases);
         println!("{}", explanation(variant));
     }
-    // Dropping the profiler writes the JSON file (its own message goes to stderr).
+    // Dropping the profiler writes the file; dhat only prints its own
+    // errors, so check that the file is there.
     drop(profiler);
-    ExitCode::SUCCESS
-}
-
-fn variant_name(v: Variant) -> &'static str {
-    match v {
-        Variant::Leaky => "leaky",
-        Variant::WaitGroup => "waitgroup",
-        Variant::Joined => "joined",
+    let written = std::fs::metadata(&file).is_ok_and(|m| m.len() > 0);
+    if !written {
+        bail!("dhat did not write the profile {}", file.display());
     }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print_phases(phases: &[Phase]) {
@@ -106,7 +125,7 @@ fn print_phases(phases: &[Phase]) {
     for p in phases {
         println!(
             "  {:<16} {:>8} {:>12} {:>12} {:>16} {:>12}",
-            p.name,
+            p.name.label(),
             p.threads,
             kib(p.vm_rss),
             kib(p.vm_size),
@@ -135,60 +154,41 @@ fn explanation(v: Variant) -> &'static str {
 }
 
 /// Runs each variant in its own child process and prints them side by side.
-fn compare(cli: &Cli) -> ExitCode {
-    let exe = match std::env::current_exe() {
-        Ok(exe) => exe,
-        Err(e) => {
-            eprintln!("leak-demo: {e}");
-            return ExitCode::from(2);
-        }
-    };
+fn compare(cli: &Cli) -> anyhow::Result<ExitCode> {
+    let exe = std::env::current_exe().context("cannot find this program's own path")?;
     println!(
         "{} threads x {} KiB, each variant in its own process (heap figures from dhat):",
         cli.threads, cli.buffer_kib
     );
-    for variant in ["leaky", "wait-group", "joined"] {
+    for variant in Variant::ALL {
         let out = Command::new(&exe)
-            .arg(variant)
+            .arg(variant.name())
             .args(["--threads", &cli.threads.to_string()])
             .args(["--buffer-kib", &cli.buffer_kib.to_string()])
             .arg("--out-dir")
             .arg(&cli.out_dir)
             .arg("--json")
-            .output();
-        let phases: Vec<Phase> = match out
-            .ok()
-            .filter(|o| o.status.success())
-            .and_then(|o| serde_json::from_slice::<Vec<serde_json::Value>>(&o.stdout).ok())
-        {
-            Some(values) => values
-                .into_iter()
-                .filter_map(|v| {
-                    Some(Phase {
-                        name: match v["name"].as_str()? {
-                            "start" => "start",
-                            "threads running" => "threads running",
-                            _ => "end",
-                        },
-                        threads: v["threads"].as_u64()? as usize,
-                        vm_rss: v["vm_rss"].as_u64()?,
-                        vm_size: v["vm_size"].as_u64()?,
-                        heap_bytes: v["heap_bytes"].as_u64(),
-                        heap_blocks: v["heap_blocks"].as_u64(),
-                    })
-                })
-                .collect(),
-            None => {
-                eprintln!("leak-demo: the {variant} variant failed");
-                return ExitCode::FAILURE;
-            }
-        };
-        println!("\n{variant}:");
+            .output()
+            .with_context(|| format!("cannot start the {} variant", variant.name()))?;
+        if !out.status.success() {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            bail!(
+                "the {} variant failed ({}): {}",
+                variant.name(),
+                out.status,
+                stderr.trim()
+            );
+        }
+        let phases: Vec<Phase> = serde_json::from_slice(&out.stdout)
+            .with_context(|| format!("the {} variant printed no phases", variant.name()))?;
+        println!("\n{}:", variant.name());
         print_phases(&phases);
     }
     println!(
-        "\nProfiles: {}/dhat-heap-{{leaky,waitgroup,joined}}.json (open them in dh_view.html).",
-        cli.out_dir.display()
+        "\nProfiles: {} (open them in dh_view.html).",
+        Variant::ALL
+            .map(|v| profile_path(&cli.out_dir, v).display().to_string())
+            .join(", ")
     );
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }

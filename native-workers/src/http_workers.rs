@@ -1,22 +1,31 @@
-//! Stage 3, the tutorial's exemplo4: N workers calling the slow API, with
-//! jobs/results channels and a `WaitGroup`.
+//! Stage 3, the tutorial's exemplo4: N workers calling the slow API, with a
+//! jobs channel and a results channel.
 //!
 //! This is the hand-rolled pool the tutorial compared with ants. Compare the
 //! job function with exemplo6's:
 //!
 //! ```text
-//! exemplo6 (with a pool):    fn api_worker(client, route, id) -> Result<String, CallError>
+//! exemplo6 (with a pool):    fn api_worker(client, route, id) -> Result<(), CallError>
 //! here (hand-rolled):        fn worker(n, client, route, jobs: Receiver<u64>,
-//!                                      results: Sender<JobResult>, wg: WaitGroup)
+//!                                      results: Sender<JobResult>)
 //! ```
 //!
 //! The pool library let the job stay a plain function of its input. By hand,
-//! the job function had to change: it owns the loop over the jobs channel,
-//! sends its outcome to the results channel, and signals the WaitGroup. That
-//! is the tutorial's conclusion, in code.
+//! the job function had to change: it owns the loop over the jobs channel
+//! and sends its outcome to the results channel. That is the tutorial's
+//! conclusion, in code.
 //!
-//! [`run_jobs`] is the same machinery with any job function, so the
-//! comparison crate can time it beside pool-core, threadpool and rayon.
+//! # Where Go's WaitGroup went
+//!
+//! exemplo4 needed a `sync.WaitGroup` to know when every worker was done, so
+//! that it could `close(results)` and end the loop reading them. In Rust the
+//! results channel closes by itself when the last worker drops its sender,
+//! and `std::thread::scope` joins every worker before it returns: the
+//! ownership rules do the WaitGroup's job, and prove more (the threads are
+//! gone, not only done).
+//!
+//! Both channels are bounded, and the results are counted as they come: a
+//! run of any length holds a few dozen jobs in memory, not one per job.
 //!
 //! ```
 //! use slow_api::{ApiClient, Server, ServerConfig};
@@ -28,13 +37,12 @@
 //! assert_eq!(summary.succeeded, 20);
 //! ```
 
-use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, Sender, bounded, unbounded};
-use pool_core::WaitGroup;
-use slow_api::{ApiClient, Failures};
+use crossbeam_channel::{Receiver, Sender, bounded};
+use harness::Failures;
+use slow_api::{ApiClient, CallError};
 
 /// What one job sends back on the results channel.
 #[derive(Debug)]
@@ -43,8 +51,8 @@ pub struct JobResult {
     pub id: u64,
     /// The worker that ran it.
     pub worker: usize,
-    /// The body, or the error.
-    pub outcome: Result<String, String>,
+    /// The call's outcome.
+    pub outcome: Result<(), CallError>,
 }
 
 /// The tutorial's exemplo4 worker: note everything it must know besides the id.
@@ -54,21 +62,23 @@ fn worker(
     route: &str,
     jobs: Receiver<u64>,
     results: Sender<JobResult>,
-    wg: WaitGroup,
 ) {
+    // Runs until the jobs channel is closed and drained.
     for id in jobs {
         let started = Instant::now();
-        let outcome = client.get(route, id).map_err(|e| e.to_string());
+        let outcome = client.call(route, id);
         log::debug!(
             "worker {n} finished job {id} in {} ms",
             started.elapsed().as_millis()
         );
-        let _ = results.send(JobResult {
+        let result = JobResult {
             id,
             worker: n,
             outcome,
-        });
-        wg.done();
+        };
+        if results.send(result).is_err() {
+            return;
+        }
     }
 }
 
@@ -86,6 +96,10 @@ pub struct Summary {
 /// Makes `jobs` calls to `/{route}/{id}` with `workers` hand-rolled workers.
 /// Every worker thread is joined before it returns.
 ///
+/// # Panics
+///
+/// If `workers` is zero: nobody would ever take a job.
+///
 /// ```
 /// # use std::time::Duration;
 /// # let server = slow_api::Server::start(slow_api::ServerConfig::fast(Duration::from_millis(1))).unwrap();
@@ -94,98 +108,40 @@ pub struct Summary {
 /// assert_eq!(summary.failures.count(), 0);
 /// ```
 pub fn run(client: &ApiClient, route: &str, workers: usize, jobs: u64) -> Summary {
-    let (job_tx, job_rx) = bounded::<u64>(workers.max(1));
-    let (result_tx, result_rx) = unbounded::<JobResult>();
-    let wg = WaitGroup::new();
-
-    // Start the workers: each gets the channels and the WaitGroup.
-    let handles: Vec<_> = (1..=workers.max(1))
-        .map(|n| {
-            let (client, route) = (client.clone(), route.to_owned());
-            let (jobs, results, wg) = (job_rx.clone(), result_tx.clone(), wg.clone());
-            thread::spawn(move || worker(n, &client, &route, jobs, results, wg))
-        })
-        .collect();
-    drop(result_tx);
-
-    // Send the jobs (wg.Add(1) each), then close the jobs channel.
+    assert!(workers > 0, "stage 3 needs at least one worker");
     let start = Instant::now();
-    for id in 0..jobs {
-        wg.add(1);
-        job_tx.send(id).expect("workers are alive");
-    }
-    drop(job_tx);
+    let mut summary = Summary::default();
+    // Create the channels: jobs in, results out.
+    let (job_tx, job_rx) = bounded::<u64>(workers);
+    let (result_tx, result_rx) = bounded::<JobResult>(workers);
 
-    // Wait until every job is done, then read the results.
-    wg.wait();
-    let elapsed = start.elapsed();
-    let mut summary = Summary {
-        elapsed,
-        ..Summary::default()
-    };
-    for result in result_rx.iter() {
-        match result.outcome {
-            Ok(_) => summary.succeeded += 1,
-            Err(e) => summary.failures.record(e),
+    thread::scope(|s| {
+        // Start the workers: each gets both channels.
+        for n in 1..=workers {
+            let (jobs, results) = (job_rx.clone(), result_tx.clone());
+            s.spawn(move || worker(n, client, route, jobs, results));
         }
-    }
-    for h in handles {
-        h.join().expect("a worker panicked");
-    }
-    summary
-}
+        drop(result_tx);
 
-/// The same hand-rolled pool with any job: `workers` threads take ids
-/// `0..jobs` from a channel and run `job(id)`; a failure is counted. Every
-/// thread is joined before it returns.
-///
-/// ```
-/// let summary = native_workers::http_workers::run_jobs(3, 100, |id| {
-///     if id % 10 == 0 { Err(format!("job {id} failed")) } else { Ok(()) }
-/// });
-/// assert_eq!(summary.succeeded, 90);
-/// assert_eq!(summary.failures.count(), 10);
-/// ```
-pub fn run_jobs<F>(workers: usize, jobs: u64, job: F) -> Summary
-where
-    F: Fn(u64) -> Result<(), String> + Send + Sync + 'static,
-{
-    let job = Arc::new(job);
-    let failures = Arc::new(Failures::default());
-    let succeeded = Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let (job_tx, job_rx) = bounded::<u64>(workers.max(1));
-    let wg = WaitGroup::new();
-    let handles: Vec<_> = (0..workers.max(1))
-        .map(|_| {
-            let (jobs, wg, job) = (job_rx.clone(), wg.clone(), job.clone());
-            let (failures, succeeded) = (failures.clone(), succeeded.clone());
-            thread::spawn(move || {
-                for id in jobs {
-                    match job(id) {
-                        Ok(()) => {
-                            succeeded.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        }
-                        Err(e) => failures.record(e),
-                    }
-                    wg.done();
-                }
-            })
-        })
-        .collect();
-    let start = Instant::now();
-    for id in 0..jobs {
-        wg.add(1);
-        job_tx.send(id).expect("workers are alive");
-    }
-    drop(job_tx);
-    wg.wait();
-    let elapsed = start.elapsed();
-    for h in handles {
-        h.join().expect("a worker panicked");
-    }
-    Summary {
-        succeeded: succeeded.load(std::sync::atomic::Ordering::Relaxed),
-        failures: Arc::try_unwrap(failures).unwrap_or_default(),
-        elapsed,
-    }
+        // Send the jobs from a thread of their own, then close the jobs
+        // channel (dropping its sender), so the results can be read as they come.
+        s.spawn(move || {
+            for id in 0..jobs {
+                job_tx
+                    .send(id)
+                    .expect("the workers outlive the jobs channel");
+            }
+        });
+
+        // Read every result: the channel closes when the last worker returns.
+        for result in result_rx {
+            match result.outcome {
+                Ok(()) => summary.succeeded += 1,
+                Err(e) => summary.failures.record(e),
+            }
+        }
+    });
+    // The scope has joined every thread it started.
+    summary.elapsed = start.elapsed();
+    summary
 }

@@ -3,16 +3,16 @@
 //! `cargo run --release -p native-workers -- http-workers --workers 20 --jobs 200`
 #![forbid(unsafe_code)]
 
-use std::alloc::System;
 use std::process::ExitCode;
 
+use anyhow::bail;
 use clap::{Parser, ValueEnum};
-use slow_api::{Measured, RunArgs, RunReport};
-use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+use harness::{AllocCounter, Measured, RunArgs, RunReport, checks};
 
-// Counts every allocation, so the report can show Go's TotalAlloc figure.
-#[global_allocator]
-static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+harness::count_allocations!();
+
+/// Stages 1 and 2 keep every result in memory and print them all.
+const MAX_SMALL_STAGE_JOBS: u64 = 100_000;
 
 /// The tutorial's hand-rolled workers, one stage at a time.
 #[derive(Parser)]
@@ -33,6 +33,9 @@ struct Cli {
     /// started in-process.
     #[arg(long)]
     url: Option<String>,
+    /// http-workers: the longest one call may take, in seconds.
+    #[arg(long, default_value_t = 30)]
+    call_timeout_s: u64,
     /// http-workers: print the figures as one JSON object.
     #[arg(long)]
     json: bool,
@@ -49,34 +52,40 @@ enum Stage {
 }
 
 fn main() -> ExitCode {
-    slow_api::init_logging();
-    let cli = Cli::parse();
-    match cli.stage {
-        Stage::Basic => basic(&cli),
-        Stage::BookPool => book_pool(&cli),
-        Stage::HttpWorkers => http_workers(&cli),
-    }
+    harness::main("native-workers", || {
+        let cli = Cli::parse();
+        match cli.stage {
+            Stage::Basic => basic(&cli),
+            Stage::BookPool => book_pool(&cli),
+            Stage::HttpWorkers => http_workers(&cli),
+        }
+    })
 }
 
-fn basic(cli: &Cli) -> ExitCode {
-    let (workers, jobs) = (cli.workers.unwrap_or(3), cli.jobs.unwrap_or(5));
-    if workers == 0 {
-        eprintln!("native-workers: --workers must be at least 1");
-        return ExitCode::from(2);
+/// The workers and jobs of stage 1 or 2, checked before any thread starts.
+fn small_stage(cli: &Cli, workers: usize, jobs: u64) -> anyhow::Result<(usize, u64)> {
+    let (workers, jobs) = (cli.workers.unwrap_or(workers), cli.jobs.unwrap_or(jobs));
+    checks::threads("--workers", workers)?;
+    if jobs > MAX_SMALL_STAGE_JOBS {
+        bail!(
+            "--jobs {jobs} is too many for this stage, which keeps and prints every result: \
+             at most {MAX_SMALL_STAGE_JOBS} (http-workers takes more)"
+        );
     }
+    Ok((workers, jobs))
+}
+
+fn basic(cli: &Cli) -> anyhow::Result<ExitCode> {
+    let (workers, jobs) = small_stage(cli, 3, 5)?;
     let results = native_workers::basic::run(workers, jobs);
     println!(
         "stage 1 (basic): {workers} workers, {jobs} jobs, results in the order they finished: {results:?}"
     );
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
-fn book_pool(cli: &Cli) -> ExitCode {
-    let (workers, jobs) = (cli.workers.unwrap_or(4), cli.jobs.unwrap_or(8));
-    if workers == 0 {
-        eprintln!("native-workers: --workers must be at least 1");
-        return ExitCode::from(2);
-    }
+fn book_pool(cli: &Cli) -> anyhow::Result<ExitCode> {
+    let (workers, jobs) = small_stage(cli, 4, 8)?;
     let (tx, rx) = std::sync::mpsc::channel();
     {
         let pool = native_workers::book_pool::ThreadPool::new(workers);
@@ -97,36 +106,34 @@ fn book_pool(cli: &Cli) -> ExitCode {
         done.len(),
         threads.len()
     );
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
-fn http_workers(cli: &Cli) -> ExitCode {
+fn http_workers(cli: &Cli) -> anyhow::Result<ExitCode> {
     let args = RunArgs {
         jobs: cli.jobs.unwrap_or(200),
         pool_size: cli.workers.unwrap_or(20),
+        pool_size_flag: "--workers",
         route: cli.route.clone(),
         url: cli.url.clone(),
+        call_timeout_s: cli.call_timeout_s,
         json: cli.json,
     };
 
     // Start (or find) the slow API, before any job starts.
-    let target = match args.prepare_or_explain("native-workers") {
-        Ok(target) => target,
-        Err(code) => return code,
-    };
+    let target = args.prepare()?;
 
     // Run the hand-rolled workers, counting allocations.
-    let region = Region::new(GLOBAL);
+    let counter = AllocCounter::start();
     let summary =
         native_workers::http_workers::run(&target.client, &args.route, args.pool_size, args.jobs);
-    let alloc = region.change();
 
     // Print the same figures as exemplo6.
     let measured = Measured {
         elapsed: summary.elapsed,
         // Every worker thread has been joined by now.
         workers_running: 0,
-        allocated: Some((alloc.bytes_allocated as u64, alloc.allocations as u64)),
+        allocated: counter.allocated(),
     };
     let report = RunReport::new(
         "native-workers stage 3 (hand-rolled, exemplo4)",
@@ -136,5 +143,5 @@ fn http_workers(cli: &Cli) -> ExitCode {
         &summary.failures,
     );
     report.print(args.json);
-    report.exit_code()
+    Ok(report.exit_code())
 }

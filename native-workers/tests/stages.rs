@@ -6,14 +6,14 @@
 
 use std::time::Duration;
 
+use harness::probes::live_threads;
 use native_workers::{basic, book_pool::ThreadPool, http_workers};
-use pool_core::live_threads;
-use slow_api::{ApiClient, Server, ServerConfig};
+use slow_api::{ApiClient, Fault, Server, ServerConfig};
 
 /// The threads are joined by now, but the kernel takes the thread out of
 /// `/proc` a few microseconds after it wakes the joiner: poll, briefly.
 fn assert_threads_back_to(before: usize, what: &str) {
-    let now = slow_api::probes::wait_for_threads_at_most(before, Duration::from_secs(30));
+    let now = harness::probes::wait_for_threads_at_most(before, Duration::from_secs(30));
     assert_eq!(now, before, "{what}");
 }
 
@@ -39,11 +39,11 @@ fn main() {
             "a_failed_http_call_is_counted_not_fatal",
             a_failed_http_call_is_counted_not_fatal,
         ),
-        (
-            "run_jobs_takes_any_job_function",
-            run_jobs_takes_any_job_function,
-        ),
         ("the_binary_runs_every_stage", the_binary_runs_every_stage),
+        (
+            "the_binary_refuses_impossible_numbers_naming_the_flag",
+            the_binary_refuses_impossible_numbers_naming_the_flag,
+        ),
     ];
     for (name, case) in cases {
         case();
@@ -104,35 +104,35 @@ fn a_panicking_job_kills_its_book_pool_worker() {
 }
 
 fn http_workers_call_once_per_job_and_leave_no_thread() {
-    let server = Server::start(ServerConfig::fast(Duration::from_millis(5))).unwrap();
+    let config = ServerConfig {
+        track_ids: true,
+        ..ServerConfig::fast(Duration::from_millis(5))
+    };
+    let server = Server::start(config).unwrap();
     let client = ApiClient::new(server.url(), 5).unwrap();
     let before = live_threads();
     let summary = http_workers::run(&client, "two", 5, 100);
     assert_threads_back_to(before, "stage 3 left threads behind");
     assert_eq!(summary.succeeded, 100);
-    assert_eq!(server.served(), 100);
+    let counts = server.id_counts().unwrap();
+    assert_eq!(counts.len(), 100);
+    assert!(
+        counts.values().all(|&n| n == 1),
+        "an id ran twice: {counts:?}"
+    );
     assert!(server.peak_in_flight() <= 5);
 }
 
 fn a_failed_http_call_is_counted_not_fatal() {
-    let server = Server::start(ServerConfig::fast(Duration::from_millis(1))).unwrap();
+    let config = ServerConfig {
+        fault: Fault::Status500,
+        ..ServerConfig::fast(Duration::from_millis(1))
+    };
+    let server = Server::start(config).unwrap();
     let client = ApiClient::new(server.url(), 2).unwrap();
-    let summary = http_workers::run(&client, "nope", 2, 10);
+    let summary = http_workers::run(&client, "two", 2, 10);
     assert_eq!(summary.failures.count(), 10);
     assert_eq!(summary.succeeded, 0);
-}
-
-fn run_jobs_takes_any_job_function() {
-    let before = live_threads();
-    let summary =
-        http_workers::run_jobs(
-            4,
-            1000,
-            |id| if id == 7 { Err("seven".into()) } else { Ok(()) },
-        );
-    assert_eq!(summary.succeeded, 999);
-    assert_eq!(summary.failures.first().as_deref(), Some("seven"));
-    assert_threads_back_to(before, "run_jobs left threads behind");
 }
 
 fn the_binary_runs_every_stage() {
@@ -159,4 +159,49 @@ fn the_binary_runs_every_stage() {
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["server_requests"], 12);
     assert!(r["server_peak_in_flight"].as_u64().unwrap() <= 4);
+}
+
+/// Issue 14, cases 3, 5 and 8: 20,000 workers aborted the process, a
+/// trillion jobs filled memory, and `--workers 0` was called `--pool-size`.
+fn the_binary_refuses_impossible_numbers_naming_the_flag() {
+    for (args, expected) in [
+        (
+            vec!["basic", "--workers", "100000000"],
+            "--workers 100000000 is more threads",
+        ),
+        (
+            vec!["book-pool", "--workers", "100000000"],
+            "--workers 100000000 is more threads",
+        ),
+        (
+            vec!["http-workers", "--workers", "100000000"],
+            "--workers 100000000 is more threads",
+        ),
+        (
+            vec!["http-workers", "--workers", "0"],
+            "--workers must be at least 1",
+        ),
+        (
+            vec!["basic", "--workers", "0"],
+            "--workers must be at least 1",
+        ),
+        (
+            vec!["basic", "--jobs", "1000000000000"],
+            "--jobs 1000000000000 is too many",
+        ),
+        (
+            vec!["http-workers", "--jobs", "1000000000000"],
+            "--jobs 1000000000000 is too many",
+        ),
+    ] {
+        let started = std::time::Instant::now();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_native-workers"))
+            .args(&args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(started.elapsed() < Duration::from_secs(10), "{args:?}");
+    }
 }

@@ -2,8 +2,9 @@
 //! tasks through `Pool::new(1000)` + `submit` + a `WaitGroup` (against the
 //! `threadpool` crate's `execute`, rayon's `ThreadPool::spawn` with the same
 //! 1,000 threads, `PoolWithFunc::invoke`, and a bare crossbeam hand-off to one
-//! thread as the floor); CPU-bound floods through 1,000 and 2 workers; and
-//! the start latency of a burst into parked workers.
+//! thread as the floor); and CPU-bound floods through 1,000 and 2 workers.
+//! The question it answers: what does one task cost? (How long a burst
+//! waits to start is `benches/start_latency.rs`.)
 //!
 //! For ratios measured side by side with rounds interleaved, see
 //! `benches/side_by_side.rs`; criterion runs one benchmark after another.
@@ -194,55 +195,5 @@ fn cpu_task(c: &mut Criterion) {
     }
 }
 
-/// Start latency of a burst: 16 tasks into 64 parked workers. The measured
-/// time of one iteration is the *mean* time from `submit` to the task's
-/// first line over the burst (criterion reports its distribution; the
-/// side-by-side bench reports p50 and p99).
-fn burst_start(c: &mut Criterion) {
-    const PER_BURST: u32 = 16;
-    let mut group = c.benchmark_group("burst_start_latency");
-    group.sample_size(20);
-    group.warm_up_time(Duration::from_secs(1));
-    group.measurement_time(Duration::from_secs(5));
-    let pool = Pool::builder()
-        .capacity(64)
-        .pre_alloc(true)
-        .disable_purge(true)
-        .build()
-        .unwrap();
-    let tp = threadpool::ThreadPool::new(64);
-    type Submit<'a> = &'a dyn Fn(Box<dyn FnOnce() + Send>);
-    let burst = |submit: Submit<'_>| {
-        // Let every worker finish searching and park.
-        std::thread::sleep(Duration::from_millis(2));
-        let waited = std::sync::Arc::new(std::sync::Mutex::new(Duration::ZERO));
-        let wg = WaitGroup::new();
-        for _ in 0..PER_BURST {
-            wg.add(1);
-            let (wg, waited) = (wg.clone(), waited.clone());
-            let submitted = Instant::now();
-            submit(Box::new(move || {
-                *waited.lock().unwrap() += submitted.elapsed();
-                std::thread::sleep(Duration::from_millis(1));
-                wg.done();
-            }));
-        }
-        wg.wait();
-        let total = *waited.lock().unwrap();
-        total / PER_BURST
-    };
-    group.bench_function("pool_core_submit", |b| {
-        b.iter_custom(|iters| {
-            (0..iters)
-                .map(|_| burst(&|f| pool.submit(f).unwrap()))
-                .sum()
-        })
-    });
-    group.bench_function("threadpool_execute", |b| {
-        b.iter_custom(|iters| (0..iters).map(|_| burst(&|f| tp.execute(f))).sum())
-    });
-    group.finish();
-}
-
-criterion_group!(benches, overhead, cpu_task, burst_start);
+criterion_group!(benches, overhead, cpu_task);
 criterion_main!(benches);

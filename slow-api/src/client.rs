@@ -5,10 +5,13 @@
 //! in TIME_WAIT for a minute). One [`ApiClient`] shared by every worker keeps
 //! up to `pool_size` connections open and reuses them.
 //!
-//! Before a run, [`ensure_fd_limit`] checks that the process may open enough
-//! sockets for that many connections, and [`ApiClient::check_reachable`]
-//! fails within seconds, with a message that says what to do, when no server
-//! is listening.
+//! Before a run, [`ApiClient::probe`] makes one real request (`GET /health`)
+//! with a short timeout: it fails within seconds, with a message that says
+//! what to do, when nothing listens or when something listens and never
+//! answers; and it learns the API's real delays.
+//!
+//! [`ApiClient::call`] is the one call every example makes: `GET
+//! /{route}/{id}`, and the body checked to be `"done {id}"`.
 //!
 //! ```
 //! use slow_api::{ApiClient, Server, ServerConfig};
@@ -17,20 +20,26 @@
 //! let server = Server::start(ServerConfig::fast(Duration::from_millis(1))).unwrap();
 //! // One client, shared by every worker (it is cheap to clone).
 //! let client = ApiClient::new(server.url(), 8).unwrap();
-//! client.check_reachable().unwrap();
-//! assert_eq!(client.get("two", 1).unwrap(), "\"done 1\"");
+//! // Check that the API answers, and ask it how slow it is.
+//! let info = client.probe().unwrap();
+//! assert_eq!(info.delay_of("two"), Some(Duration::from_millis(1)));
+//! // Make one call; the body is checked for us.
+//! client.call("two", 1).unwrap();
 //! ```
 
 use std::fmt;
-use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
 use ureq::Agent;
 
-/// How long one call may take before it counts as failed.
+use crate::server::Health;
+
+/// How long one call may take before it counts as failed, unless the
+/// client was built with [`ApiClient::with_call_timeout`].
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// How long the reachability check waits for a TCP connection.
+/// How long [`ApiClient::probe`] waits for the API's answer, and any call
+/// for its TCP connection.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Connection-pool shards inside one [`ApiClient`].
@@ -52,6 +61,34 @@ const BUFFER_BYTES: usize = 16 * 1024;
 pub struct ApiClient {
     shards: std::sync::Arc<[Agent]>,
     base: String,
+    call_timeout: Duration,
+}
+
+/// What [`ApiClient::probe`] learnt about the API: its routes' delays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApiInfo {
+    /// Delay of `GET /one/{id}`.
+    pub one_delay: Duration,
+    /// Delay of `GET /two/{id}`.
+    pub two_delay: Duration,
+}
+
+impl ApiInfo {
+    /// The delay of a route (`"one"` or `"two"`), if it exists.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let info = slow_api::ApiInfo { one_delay: Duration::from_secs(2), two_delay: Duration::from_millis(100) };
+    /// assert_eq!(info.delay_of("two"), Some(Duration::from_millis(100)));
+    /// assert_eq!(info.delay_of("three"), None);
+    /// ```
+    pub fn delay_of(&self, route: &str) -> Option<Duration> {
+        match route {
+            "one" => Some(self.one_delay),
+            "two" => Some(self.two_delay),
+            _ => None,
+        }
+    }
 }
 
 thread_local! {
@@ -81,43 +118,60 @@ impl std::error::Error for CallError {}
 
 impl ApiClient {
     /// A client for the API at `base` (e.g. `http://127.0.0.1:8080`) that
-    /// keeps up to `connections` connections open for reuse.
+    /// keeps up to `connections` connections open for reuse; a call may
+    /// take up to [`CALL_TIMEOUT`].
     ///
     /// ```
     /// let client = slow_api::ApiClient::new("http://127.0.0.1:8080", 100).unwrap();
     /// assert_eq!(client.base(), "http://127.0.0.1:8080");
-    /// // Not a URL this client can call:
-    /// assert!(slow_api::ApiClient::new("ftp://x", 1).is_err());
+    /// // Not an address this client can call, and the message says why:
+    /// assert!(slow_api::ApiClient::new("ftp://x", 1).unwrap_err().contains("http://"));
+    /// assert!(slow_api::ApiClient::new("http://", 1).unwrap_err().contains("\"http://\""));
     /// ```
     pub fn new(base: &str, connections: usize) -> Result<ApiClient, String> {
-        let base = base.trim_end_matches('/').to_owned();
-        if !base.starts_with("http://") {
+        ApiClient::with_call_timeout(base, connections, CALL_TIMEOUT)
+    }
+
+    /// [`ApiClient::new`] with another limit on each call (sending the
+    /// request, waiting for the answer, reading the body: each phase).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let client = slow_api::ApiClient::with_call_timeout("http://127.0.0.1:8080", 1, Duration::from_secs(2)).unwrap();
+    /// assert_eq!(client.call_timeout(), Duration::from_secs(2));
+    /// // A zero timeout would fail every call: refused.
+    /// assert!(slow_api::ApiClient::with_call_timeout("http://127.0.0.1:8080", 1, Duration::ZERO).is_err());
+    /// ```
+    pub fn with_call_timeout(
+        base: &str,
+        connections: usize,
+        call_timeout: Duration,
+    ) -> Result<ApiClient, String> {
+        let Some(rest) = base.strip_prefix("http://") else {
             return Err(format!(
-                "--url must be a plain http:// base address such as http://127.0.0.1:8080 (got {base:?})"
+                "the API address must be a plain http:// address such as http://127.0.0.1:8080 (got {base:?})"
             ));
+        };
+        let host = rest.trim_end_matches('/');
+        if host.is_empty() || host.contains('/') {
+            return Err(format!(
+                "the API address must be http://HOST:PORT with nothing after it, such as \
+                 http://127.0.0.1:8080 (got {base:?})"
+            ));
+        }
+        let base = format!("http://{host}");
+        if call_timeout.is_zero() {
+            return Err("the call timeout must be more than zero".into());
         }
         let per_shard = connections.div_ceil(SHARDS).max(1);
         let shards = (0..SHARDS)
-            .map(|_| {
-                Agent::config_builder()
-                    .max_idle_connections(per_shard)
-                    .max_idle_connections_per_host(per_shard)
-                    .input_buffer_size(BUFFER_BYTES)
-                    .output_buffer_size(BUFFER_BYTES)
-                    // No global timeout: with one, ureq resolves every
-                    // address (even 127.0.0.1) on a new thread, one thread
-                    // per call. Each phase after resolving is bounded instead.
-                    .timeout_global(None)
-                    .timeout_connect(Some(CONNECT_TIMEOUT))
-                    .timeout_send_request(Some(CALL_TIMEOUT))
-                    .timeout_recv_response(Some(CALL_TIMEOUT))
-                    .timeout_recv_body(Some(CALL_TIMEOUT))
-                    .http_status_as_error(true)
-                    .build()
-                    .into()
-            })
+            .map(|_| agent(per_shard, call_timeout))
             .collect();
-        Ok(ApiClient { shards, base })
+        Ok(ApiClient {
+            shards,
+            base,
+            call_timeout,
+        })
     }
 
     /// The base URL this client calls.
@@ -130,62 +184,134 @@ impl ApiClient {
         &self.base
     }
 
-    /// `GET {base}/{route}/{id}` and returns the body.
+    /// The limit on each call.
+    ///
+    /// ```
+    /// let c = slow_api::ApiClient::new("http://127.0.0.1:9", 1).unwrap();
+    /// assert_eq!(c.call_timeout(), slow_api::CALL_TIMEOUT);
+    /// ```
+    pub fn call_timeout(&self) -> Duration {
+        self.call_timeout
+    }
+
+    /// The call every example makes: `GET {base}/{route}/{id}`, and the
+    /// answer checked to be the JSON string `"done {id}"`.
     ///
     /// ```
     /// # use std::time::Duration;
     /// # let server = slow_api::Server::start(slow_api::ServerConfig::fast(Duration::from_millis(1))).unwrap();
     /// let client = slow_api::ApiClient::new(server.url(), 1).unwrap();
+    /// client.call("two", 3).unwrap();
     /// // An unknown route is a 404, reported as an error.
-    /// assert!(client.get("three", 1).unwrap_err().reason.contains("404"));
+    /// assert!(client.call("three", 1).unwrap_err().reason.contains("404"));
     /// ```
-    pub fn get(&self, route: &str, id: u64) -> Result<String, CallError> {
+    pub fn call(&self, route: &str, id: u64) -> Result<(), CallError> {
         let url = format!("{}/{route}/{id}", self.base);
+        let body = self.get(&url)?;
+        check_body(id, &body).map_err(|reason| CallError { url, reason })
+    }
+
+    /// `GET url` on this thread's shard, and the body.
+    fn get(&self, url: &str) -> Result<String, CallError> {
         let fail = |reason: String| CallError {
-            url: url.clone(),
+            url: url.to_owned(),
             reason,
         };
         let agent = &self.shards[SHARD.with(|s| *s) % self.shards.len()];
-        let mut response = agent.get(&url).call().map_err(|e| fail(e.to_string()))?;
+        let mut response = agent.get(url).call().map_err(|e| fail(e.to_string()))?;
         response
             .body_mut()
             .read_to_string()
             .map_err(|e| fail(e.to_string()))
     }
 
-    /// Fails within [`CONNECT_TIMEOUT`] if nothing listens at the base
-    /// address, with a message that says how to start the API.
+    /// One real request, `GET /health`, that must answer within
+    /// [`CONNECT_TIMEOUT`]: fails within seconds when nothing listens, and
+    /// when something listens but never answers, with a message that says
+    /// what to do. On success, the API's delays.
     ///
     /// ```
     /// // Port 9 (discard) is closed on loopback here.
     /// let client = slow_api::ApiClient::new("http://127.0.0.1:9", 1).unwrap();
-    /// let message = client.check_reachable().unwrap_err();
+    /// let message = client.probe().unwrap_err();
     /// assert!(message.contains("cargo run -p slow-api"));
     /// ```
-    pub fn check_reachable(&self) -> Result<(), String> {
-        let host = self
-            .base
-            .trim_start_matches("http://")
-            .split('/')
-            .next()
-            .unwrap_or_default();
-        let addrs: Vec<SocketAddr> = host
-            .to_socket_addrs()
-            .map_err(|e| format!("cannot resolve the API address {host:?}: {e}"))?
-            .collect();
-        let mut last = String::from("no address");
-        for addr in addrs {
-            match TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT) {
-                Ok(_) => return Ok(()),
-                Err(e) => last = e.to_string(),
-            }
-        }
-        Err(format!(
-            "cannot reach the slow API at {} ({last}). Start it in another terminal with \
-             `cargo run -p slow-api`, or leave out --url to start one inside this program.",
-            self.base
-        ))
+    pub fn probe(&self) -> Result<ApiInfo, String> {
+        let url = format!("{}/health", self.base);
+        let agent: Agent = Agent::config_builder()
+            .timeout_global(Some(CONNECT_TIMEOUT))
+            .http_status_as_error(true)
+            .build()
+            .into();
+        let how_to_fix = "Start it in another terminal with `cargo run -p slow-api`, or leave out \
+                          --url to start one inside this program.";
+        let mut response = agent.get(&url).call().map_err(|e| match e {
+            ureq::Error::Timeout(_) => format!(
+                "the slow API at {} did not answer GET /health within {} s: something listens \
+                 there but does not answer. {how_to_fix}",
+                self.base,
+                CONNECT_TIMEOUT.as_secs()
+            ),
+            ureq::Error::StatusCode(code) => format!(
+                "{} answered GET /health with status {code}: is it the slow API? {how_to_fix}",
+                self.base
+            ),
+            e => format!(
+                "cannot reach the slow API at {} ({e}). {how_to_fix}",
+                self.base
+            ),
+        })?;
+        let body = response
+            .body_mut()
+            .read_to_string()
+            .map_err(|e| format!("reading {url}: {e}"))?;
+        let health: Health = serde_json::from_str(&body).map_err(|e| {
+            format!(
+                "{url} answered {body:?}, not the slow API's delays ({e}): is it the slow API? {how_to_fix}"
+            )
+        })?;
+        Ok(ApiInfo {
+            one_delay: Duration::from_millis(health.one_ms),
+            two_delay: Duration::from_millis(health.two_ms),
+        })
     }
+}
+
+/// Checks an answer of the slow API: the body of `GET /{route}/{id}` is the
+/// JSON string `"done {id}"`. [`ApiClient::call`] uses it; so does any other
+/// client (compare's async one), so the rule is written once.
+///
+/// ```
+/// assert!(slow_api::check_body(7, "\"done 7\"").is_ok());
+/// assert_eq!(slow_api::check_body(7, "\"done 8\"").unwrap_err(), "unexpected body \"\\\"done 8\\\"\"");
+/// ```
+pub fn check_body(id: u64, body: &str) -> Result<(), String> {
+    if body == format!("\"done {id}\"") {
+        Ok(())
+    } else {
+        Err(format!("unexpected body {body:?}"))
+    }
+}
+
+/// One shard's agent: up to `connections` idle connections, each phase of
+/// a call bounded by `call_timeout`.
+fn agent(connections: usize, call_timeout: Duration) -> Agent {
+    Agent::config_builder()
+        .max_idle_connections(connections)
+        .max_idle_connections_per_host(connections)
+        .input_buffer_size(BUFFER_BYTES)
+        .output_buffer_size(BUFFER_BYTES)
+        // No global timeout: with one, ureq resolves every address (even
+        // 127.0.0.1) on a new thread, one thread per call. Each phase after
+        // resolving is bounded instead.
+        .timeout_global(None)
+        .timeout_connect(Some(CONNECT_TIMEOUT))
+        .timeout_send_request(Some(call_timeout))
+        .timeout_recv_response(Some(call_timeout))
+        .timeout_recv_body(Some(call_timeout))
+        .http_status_as_error(true)
+        .build()
+        .into()
 }
 
 impl fmt::Debug for ApiClient {
@@ -194,36 +320,4 @@ impl fmt::Debug for ApiClient {
             .field("base", &self.base)
             .finish()
     }
-}
-
-/// Makes sure this process may open `needed` file descriptors: raises the
-/// soft limit up to the hard one if that is enough, else says which limit
-/// is too low and how to change it. Returns the limit now in force.
-///
-/// ```
-/// // A handful is always available.
-/// assert!(slow_api::ensure_fd_limit(16).unwrap() >= 16);
-/// // An absurd number is refused with a message naming the limit.
-/// let message = slow_api::ensure_fd_limit(u64::MAX / 2).unwrap_err();
-/// assert!(message.contains("ulimit -n"));
-/// ```
-pub fn ensure_fd_limit(needed: u64) -> Result<u64, String> {
-    let (soft, hard) = rlimit::Resource::NOFILE
-        .get()
-        .map_err(|e| format!("cannot read the file-descriptor limit: {e}"))?;
-    if soft >= needed {
-        return Ok(soft);
-    }
-    if hard >= needed {
-        rlimit::Resource::NOFILE
-            .set(hard, hard)
-            .map_err(|e| format!("cannot raise the file-descriptor limit to {hard}: {e}"))?;
-        return Ok(hard);
-    }
-    Err(format!(
-        "this run needs about {needed} file descriptors (one socket per concurrent call, \
-         twice that when the API runs in this process), but the limit is {soft} (soft) / \
-         {hard} (hard). Raise it with `ulimit -n {needed}` (as root, or after raising the \
-         hard limit), run the API as a separate process with --url, or use a smaller --pool-size."
-    ))
 }

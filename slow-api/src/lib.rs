@@ -1,12 +1,17 @@
-//! The tutorial's slow local HTTP API (`server.go`), in Rust, and the kit the
-//! examples use to call it.
+//! The tutorial's slow local HTTP API (`server.go`), in Rust, and the client
+//! the examples call it with.
 //!
 //! - [`Server`]: `GET /one/{id}` waits 2 s, `GET /two/{id}` waits 100 ms, both
-//!   answer `"done {id}"` as JSON; anything else is a 404. Runs in-process on
-//!   a free port, counting requests served and the most in flight at once.
-//! - [`ApiClient`]: one keep-alive client shared by every worker.
-//! - [`RunArgs`], [`RunReport`]: the flags and the final figures every
-//!   example shares; [`probes`]: the process figures they report.
+//!   answer `"done {id}"` as JSON; `GET /health` answers at once with the
+//!   delays; anything else is a 404. Runs in-process on a free port, counting
+//!   requests served and the most in flight at once, and can misbehave on
+//!   purpose ([`Fault`]) for failure tests.
+//! - [`ApiClient`]: one keep-alive client shared by every worker, with
+//!   [`ApiClient::call`] (the one call every example makes, body checked)
+//!   and [`ApiClient::probe`] (is it there, and how slow is it?).
+//!
+//! The examples' flags, reports and probes are not here: they live in the
+//! `harness` crate, so this crate is only the server and its client.
 //!
 //! Run it on its own (the tutorial's `go run server.go`):
 //!
@@ -16,13 +21,10 @@
 #![forbid(unsafe_code)]
 
 mod client;
-pub mod probes;
-mod run;
 mod server;
 
-pub use client::{ApiClient, CALL_TIMEOUT, CONNECT_TIMEOUT, CallError, ensure_fd_limit};
-pub use run::{Failures, Measured, RunArgs, RunReport, Target, ideal_time};
-pub use server::{Server, ServerConfig};
+pub use client::{ApiClient, ApiInfo, CALL_TIMEOUT, CONNECT_TIMEOUT, CallError, check_body};
+pub use server::{Fault, Server, ServerConfig};
 
 /// Starts `env_logger` at `info`, or at whatever `RUST_LOG` says
 /// (`RUST_LOG=debug` shows every worker's begin and finish lines).

@@ -17,8 +17,7 @@
 //! // Start the API on an ephemeral loopback port, with short delays.
 //! let server = Server::start(ServerConfig::fast(Duration::from_millis(5))).unwrap();
 //! let client = slow_api::ApiClient::new(server.url(), 4).unwrap();
-//! let body = client.get("two", 7).unwrap();
-//! assert_eq!(body, "\"done 7\"");
+//! client.call("two", 7).unwrap();
 //! assert_eq!(server.served(), 1);
 //! ```
 
@@ -29,10 +28,16 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::SeqCst};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use serde::{Deserialize, Serialize};
 
 /// How long shutdown waits for requests still sleeping before it drops them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
@@ -46,6 +51,38 @@ pub struct ServerConfig {
     pub one_delay: Duration,
     /// Delay of `GET /two/{id}` (the tutorial: 100 ms).
     pub two_delay: Duration,
+    /// How the server misbehaves on purpose, for failure tests.
+    pub fault: Fault,
+    /// Count the requests per id, for tests that prove every job ran once
+    /// ([`Server::id_counts`]). Off by default: it costs a map entry per id.
+    pub track_ids: bool,
+}
+
+/// A way the server fails on purpose, so the failure paths of every client
+/// can be tested in seconds, in-process.
+///
+/// ```
+/// use slow_api::{ApiClient, Fault, Server, ServerConfig};
+/// use std::time::Duration;
+///
+/// // Every job route answers 500; /health still answers.
+/// let config = ServerConfig { fault: Fault::Status500, ..ServerConfig::fast(Duration::ZERO) };
+/// let server = Server::start(config).unwrap();
+/// let client = ApiClient::new(server.url(), 1).unwrap();
+/// assert!(client.probe().is_ok());
+/// assert!(client.call("two", 1).unwrap_err().reason.contains("500"));
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Fault {
+    /// Behaves.
+    #[default]
+    None,
+    /// `/one/{id}` and `/two/{id}` answer `500 Internal Server Error` at
+    /// once; `/health` answers normally (a server whose work is broken).
+    Status500,
+    /// Accepts connections and reads requests, and never answers anything,
+    /// `/health` included (a hung server).
+    Silent,
 }
 
 impl Default for ServerConfig {
@@ -55,6 +92,8 @@ impl Default for ServerConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             one_delay: Duration::from_secs(2),
             two_delay: Duration::from_millis(100),
+            fault: Fault::None,
+            track_ids: false,
         }
     }
 }
@@ -111,6 +150,7 @@ struct Counters {
     served: AtomicU64,
     in_flight: AtomicUsize,
     peak_in_flight: AtomicUsize,
+    ids: Mutex<HashMap<String, u32>>,
 }
 
 /// Counts a request in flight for as long as it lives.
@@ -136,22 +176,51 @@ struct AppState {
     config: Arc<ServerConfig>,
 }
 
-async fn slow(state: &AppState, delay: Duration, id: String) -> Json<String> {
+async fn slow(state: &AppState, delay: Duration, id: String) -> Response {
     let _in_flight = InFlight::enter(&state.counters);
     log::debug!("request id {id}");
+    match state.config.fault {
+        Fault::None => {}
+        Fault::Status500 => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        Fault::Silent => std::future::pending::<()>().await,
+    }
     tokio::time::sleep(delay).await;
     state.counters.served.fetch_add(1, SeqCst);
-    Json(format!("done {id}"))
+    if state.config.track_ids {
+        *lock(&state.counters.ids).entry(id.clone()).or_default() += 1;
+    }
+    Json(format!("done {id}")).into_response()
 }
 
-async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Json<String> {
+async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     let delay = state.config.one_delay;
     slow(&state, delay, id).await
 }
 
-async fn two(State(state): State<AppState>, Path(id): Path<String>) -> Json<String> {
+async fn two(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     let delay = state.config.two_delay;
     slow(&state, delay, id).await
+}
+
+/// `GET /health`: answers at once with the routes' delays, so a client can
+/// check that the API really answers (not only accepts connections) and
+/// compute its ideal times from the real delays.
+async fn health(State(state): State<AppState>) -> Response {
+    if state.config.fault == Fault::Silent {
+        std::future::pending::<()>().await;
+    }
+    Json(Health {
+        one_ms: state.config.one_delay.as_millis() as u64,
+        two_ms: state.config.two_delay.as_millis() as u64,
+    })
+    .into_response()
+}
+
+/// The body of `GET /health`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Health {
+    pub(crate) one_ms: u64,
+    pub(crate) two_ms: u64,
 }
 
 fn router(state: AppState) -> Router {
@@ -159,15 +228,21 @@ fn router(state: AppState) -> Router {
     Router::new()
         .route("/one/{id}", get(one))
         .route("/two/{id}", get(two))
+        .route("/health", get(health))
         .with_state(state)
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// A running slow API. Dropping it shuts the server down and joins its thread.
 pub struct Server {
     url: String,
     addr: SocketAddr,
+    track_ids: bool,
     counters: Arc<Counters>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    stop: Option<tokio::sync::oneshot::Sender<Stop>>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -184,6 +259,7 @@ impl Server {
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let counters = Arc::new(Counters::default());
+        let track_ids = config.track_ids;
         let state = AppState {
             counters: Arc::clone(&counters),
             config: Arc::new(config),
@@ -193,13 +269,14 @@ impl Server {
             .thread_name("slow-api")
             .enable_all()
             .build()?;
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<Stop>();
         let thread = std::thread::Builder::new()
             .name("slow-api-main".into())
             .spawn(move || serve(runtime, listener, router(state), stopped))?;
         Ok(Server {
             url: format!("http://{addr}"),
             addr,
+            track_ids,
             counters,
             stop: Some(stop),
             thread: Some(thread),
@@ -246,19 +323,50 @@ impl Server {
         self.counters.peak_in_flight.load(SeqCst)
     }
 
-    /// Stops the server and waits for its thread (what `drop` does).
+    /// How many times each id was served on either route, when
+    /// [`ServerConfig::track_ids`] is on (`None` when it is off).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let config = slow_api::ServerConfig { track_ids: true, ..slow_api::ServerConfig::fast(Duration::ZERO) };
+    /// let server = slow_api::Server::start(config).unwrap();
+    /// let client = slow_api::ApiClient::new(server.url(), 1).unwrap();
+    /// client.call("two", 7).unwrap();
+    /// client.call("two", 7).unwrap();
+    /// assert_eq!(server.id_counts().unwrap()["7"], 2);
+    /// ```
+    pub fn id_counts(&self) -> Option<HashMap<String, u32>> {
+        self.track_ids.then(|| lock(&self.counters.ids).clone())
+    }
+
+    /// Stops the server and waits for its thread (what `drop` does):
+    /// requests already in flight get up to 2 s to finish.
     ///
     /// ```
     /// let server = slow_api::Server::start(slow_api::ServerConfig::ephemeral()).unwrap();
     /// server.shutdown();
     /// ```
     pub fn shutdown(mut self) {
-        self.stop_and_join();
+        self.stop_and_join(Stop::Graceful);
     }
 
-    fn stop_and_join(&mut self) {
+    /// Stops the server at once, the way a crash would: requests in flight
+    /// are cut off (their clients see the connection close) and new
+    /// connections are refused. For tests of a server killed mid-run.
+    ///
+    /// ```
+    /// let server = slow_api::Server::start(slow_api::ServerConfig::ephemeral()).unwrap();
+    /// let url = server.url().to_owned();
+    /// server.kill();
+    /// assert!(slow_api::ApiClient::new(&url, 1).unwrap().probe().is_err());
+    /// ```
+    pub fn kill(mut self) {
+        self.stop_and_join(Stop::Now);
+    }
+
+    fn stop_and_join(&mut self, how: Stop) {
         if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
+            let _ = stop.send(how);
         }
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
@@ -268,8 +376,17 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        self.stop_and_join();
+        self.stop_and_join(Stop::Graceful);
     }
+}
+
+/// How [`Server`] stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    /// Let requests in flight finish, for at most [`SHUTDOWN_GRACE`].
+    Graceful,
+    /// Drop everything now.
+    Now,
 }
 
 impl std::fmt::Debug for Server {
@@ -288,7 +405,7 @@ fn serve(
     runtime: tokio::runtime::Runtime,
     listener: std::net::TcpListener,
     app: Router,
-    stopped: tokio::sync::oneshot::Receiver<()>,
+    stopped: tokio::sync::oneshot::Receiver<Stop>,
 ) {
     runtime.block_on(async move {
         let listener = match tokio::net::TcpListener::from_std(listener) {
@@ -300,8 +417,13 @@ fn serve(
         };
         let stop_now = Arc::new(tokio::sync::Notify::new());
         let stop_signal = Arc::clone(&stop_now);
+        let grace = Arc::new(std::sync::Mutex::new(SHUTDOWN_GRACE));
+        let grace_set = Arc::clone(&grace);
         let graceful = async move {
-            let _ = stopped.await;
+            // A dropped sender (the Server forgotten) counts as graceful.
+            if let Ok(Stop::Now) = stopped.await {
+                *lock(&grace_set) = Duration::ZERO;
+            }
             stop_signal.notify_one();
         };
         let server = axum::serve(listener, app).with_graceful_shutdown(graceful);
@@ -313,9 +435,11 @@ fn serve(
             }
             _ = async {
                 stop_now.notified().await;
-                tokio::time::sleep(SHUTDOWN_GRACE).await;
+                let grace = *lock(&grace);
+                tokio::time::sleep(grace).await;
             } => {}
         }
     });
+    // Dropping the runtime drops every connection still open.
     runtime.shutdown_timeout(Duration::from_millis(100));
 }

@@ -4,11 +4,11 @@
 //!
 //! A pool library needs only the thread ceiling and the live thread count
 //! (`pool_core::thread_ceiling`, `pool_core::live_threads`); these are the
-//! harness's, shared by every example and by `compare`.
+//! harness's, shared by every example, leak-demo and `compare`.
 //!
 //! ```
 //! // Every figure is `None` where `/proc` does not have it.
-//! let rss = slow_api::probes::resident_bytes().unwrap_or(1);
+//! let rss = harness::probes::resident_bytes().unwrap_or(1);
 //! assert!(rss > 0);
 //! ```
 
@@ -24,7 +24,7 @@ fn status_kib(name: &str) -> Option<u64> {
 /// Resident memory of this process in bytes (`VmRSS`).
 ///
 /// ```
-/// assert!(slow_api::probes::resident_bytes().unwrap_or(1) > 0);
+/// assert!(harness::probes::resident_bytes().unwrap_or(1) > 0);
 /// ```
 pub fn resident_bytes() -> Option<u64> {
     status_kib("VmRSS:").map(|k| k * 1024)
@@ -34,8 +34,8 @@ pub fn resident_bytes() -> Option<u64> {
 /// water mark").
 ///
 /// ```
-/// let peak = slow_api::probes::peak_resident_bytes().unwrap_or(1);
-/// assert!(peak >= slow_api::probes::resident_bytes().unwrap_or(0) / 2);
+/// let peak = harness::probes::peak_resident_bytes().unwrap_or(1);
+/// assert!(peak >= harness::probes::resident_bytes().unwrap_or(0) / 2);
 /// ```
 pub fn peak_resident_bytes() -> Option<u64> {
     status_kib("VmHWM:").map(|k| k * 1024)
@@ -45,7 +45,7 @@ pub fn peak_resident_bytes() -> Option<u64> {
 /// every thread's reserved stack, touched or not.
 ///
 /// ```
-/// assert!(slow_api::probes::virtual_bytes().unwrap_or(1) > 0);
+/// assert!(harness::probes::virtual_bytes().unwrap_or(1) > 0);
 /// ```
 pub fn virtual_bytes() -> Option<u64> {
     status_kib("VmSize:").map(|k| k * 1024)
@@ -55,7 +55,7 @@ pub fn virtual_bytes() -> Option<u64> {
 /// `/proc/meminfo`), in bytes.
 ///
 /// ```
-/// assert!(slow_api::probes::mem_available().unwrap_or(1) > 0);
+/// assert!(harness::probes::mem_available().unwrap_or(1) > 0);
 /// ```
 pub fn mem_available() -> Option<u64> {
     let meminfo = fs::read_to_string("/proc/meminfo").ok()?;
@@ -64,7 +64,14 @@ pub fn mem_available() -> Option<u64> {
     Some(kib * 1024)
 }
 
-/// Waits until [`pool_core::live_threads`] is at most `target`, polling
+/// Threads in this process now (`pool_core::live_threads`, from `/proc`).
+///
+/// ```
+/// assert!(harness::probes::live_threads() >= 1);
+/// ```
+pub use pool_core::live_threads;
+
+/// Waits until [`live_threads`] is at most `target`, polling
 /// every millisecond, for at most `timeout`. Returns the last count seen.
 ///
 /// Tests use it to prove that threads are gone: a joined thread leaves
@@ -72,13 +79,13 @@ pub fn mem_available() -> Option<u64> {
 ///
 /// ```
 /// use std::time::Duration;
-/// let now = pool_core::live_threads();
-/// assert!(slow_api::probes::wait_for_threads_at_most(now, Duration::from_secs(1)) <= now);
+/// let now = harness::probes::live_threads();
+/// assert!(harness::probes::wait_for_threads_at_most(now, Duration::from_secs(1)) <= now);
 /// ```
 pub fn wait_for_threads_at_most(target: usize, timeout: Duration) -> usize {
     let deadline = Instant::now() + timeout;
     loop {
-        let n = pool_core::live_threads();
+        let n = live_threads();
         if n <= target || Instant::now() >= deadline {
             return n;
         }

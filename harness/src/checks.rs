@@ -1,0 +1,120 @@
+//! The checks every binary runs before it starts anything: each refuses with
+//! a message that names the flag and the fix, instead of aborting halfway.
+//!
+//! - **Threads.** A process here can hold about 16,000 threads; past that
+//!   glibc aborts the whole process ("failed to initiate panic") instead of
+//!   returning an error. [`threads`] refuses a count above the ceiling read
+//!   from `/proc`.
+//! - **Jobs.** [`jobs`] refuses zero and more than [`crate::MAX_JOBS`].
+//! - **File descriptors.** One socket per call in flight: [`fd_limit`]
+//!   raises the soft limit to the hard one if that is enough, or says which
+//!   limit to raise.
+//! - **Output folders.** [`out_dir`] creates the folder and writes a probe
+//!   file into it, so an unwritable folder is reported before a long run,
+//!   not after it.
+
+use std::path::Path;
+
+use anyhow::{Context as _, bail};
+
+use crate::args::MAX_JOBS;
+
+/// Refuses a thread count of zero, or one above this process's ceiling.
+/// `flag` is the flag the user typed.
+///
+/// ```
+/// assert!(harness::checks::threads("--workers", 4).is_ok());
+/// let message = harness::checks::threads("--workers", 0).unwrap_err().to_string();
+/// assert_eq!(message, "--workers must be at least 1");
+/// let message = harness::checks::threads("--workers", 20_000_000).unwrap_err().to_string();
+/// assert!(message.starts_with("--workers 20000000 is more threads"), "{message}");
+/// ```
+pub fn threads(flag: &str, n: usize) -> anyhow::Result<()> {
+    if n == 0 {
+        bail!("{flag} must be at least 1");
+    }
+    let ceiling = pool_core::thread_ceiling();
+    if n > ceiling.max_threads {
+        bail!(
+            "{flag} {n} is more threads than this process may hold: at most {} here ({}). \
+             Pass a smaller {flag}.",
+            ceiling.max_threads,
+            ceiling.limit
+        );
+    }
+    Ok(())
+}
+
+/// Refuses a job count of zero or above [`MAX_JOBS`].
+///
+/// ```
+/// assert!(harness::checks::jobs("--jobs", 10).is_ok());
+/// assert!(harness::checks::jobs("--jobs", 0).is_err());
+/// let message = harness::checks::jobs("--jobs", u64::MAX).unwrap_err().to_string();
+/// assert!(message.contains("at most 1000000000"), "{message}");
+/// ```
+pub fn jobs(flag: &str, n: u64) -> anyhow::Result<()> {
+    if n == 0 {
+        bail!("{flag} must be at least 1");
+    }
+    if n > MAX_JOBS {
+        bail!(
+            "{flag} {n} is too many: at most {MAX_JOBS} (a billion 100 ms calls on 1,000 workers take 28 hours)"
+        );
+    }
+    Ok(())
+}
+
+/// Makes sure this process may open `needed` file descriptors: raises the
+/// soft limit up to the hard one if that is enough, else says which limit is
+/// too low and how to change it (`smaller` names the flag to lower, e.g.
+/// `"a smaller --pool-size"`). Returns the limit now in force.
+///
+/// ```
+/// // A handful is always available.
+/// assert!(harness::checks::fd_limit(16, "a smaller --pool-size").unwrap() >= 16);
+/// // An absurd number is refused with a message naming the limit and the flag.
+/// let message = harness::checks::fd_limit(u64::MAX / 2, "a smaller --pool-size").unwrap_err().to_string();
+/// assert!(message.contains("ulimit -n") && message.contains("--pool-size"), "{message}");
+/// ```
+pub fn fd_limit(needed: u64, smaller: &str) -> anyhow::Result<u64> {
+    let (soft, hard) = rlimit::Resource::NOFILE
+        .get()
+        .context("cannot read the file-descriptor limit")?;
+    if soft >= needed {
+        return Ok(soft);
+    }
+    if hard >= needed {
+        rlimit::Resource::NOFILE
+            .set(hard, hard)
+            .with_context(|| format!("cannot raise the file-descriptor limit to {hard}"))?;
+        return Ok(hard);
+    }
+    bail!(
+        "this run needs about {needed} file descriptors (one socket per concurrent call, \
+         twice that when the API runs in this process), but the limit is {soft} (soft) / \
+         {hard} (hard). Raise it with `ulimit -n {needed}` (as root, or after raising the \
+         hard limit), run the API as a separate process with --url, or use {smaller}."
+    )
+}
+
+/// Creates `dir` (and its parents) and proves it is writable by writing and
+/// removing a probe file. Every error names the path.
+///
+/// ```
+/// let dir = std::env::temp_dir().join("harness-out-dir-doctest");
+/// harness::checks::out_dir(&dir).unwrap();
+/// // /proc cannot hold our files: refused, naming the path.
+/// let message = harness::checks::out_dir(std::path::Path::new("/proc/results")).unwrap_err().to_string();
+/// assert!(message.contains("/proc/results"), "{message}");
+/// ```
+pub fn out_dir(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("--out-dir {}: cannot create the folder", dir.display()))?;
+    let probe = dir.join(format!(".write-probe-{}", std::process::id()));
+    std::fs::write(&probe, b"probe")
+        .with_context(|| format!("--out-dir {}: cannot write into the folder", dir.display()))?;
+    std::fs::remove_file(&probe)
+        .with_context(|| format!("cannot remove the probe file {}", probe.display()))?;
+    Ok(())
+}
