@@ -27,6 +27,7 @@ const FAILED: RGBColor = RGBColor(150, 150, 150);
 ///     did_not_finish: None, elapsed_s: 0.5, ideal_s: None, ideal_ratio: None, ns_per_job: 1.0,
 ///     peak_threads: 3, peak_rss_bytes: 1 << 20, allocated_bytes: 0, allocations: 0,
 ///     failed: 2, first_error: Some("500".into()),
+///     queue_wait_mean_ms: None, queue_wait_max_ms: None,
 /// };
 /// compare::draw_chart(&[row], "demo", &dir.join("chart.svg")).unwrap();
 /// let svg = std::fs::read_to_string(dir.join("chart.svg")).unwrap();

@@ -46,6 +46,12 @@ pub struct StrategyResult {
     pub failed: u64,
     /// The first failure, if any.
     pub first_error: Option<String>,
+    /// pool-core's strategies: the mean time a job waited in the pool
+    /// between being accepted and starting, in milliseconds (from the pool's
+    /// own `stats()`); none for the others.
+    pub queue_wait_mean_ms: Option<f64>,
+    /// pool-core's strategies: the longest such wait, in milliseconds.
+    pub queue_wait_max_ms: Option<f64>,
 }
 
 impl StrategyResult {
@@ -79,6 +85,8 @@ impl StrategyResult {
             allocations: 0,
             failed: 0,
             first_error: None,
+            queue_wait_mean_ms: None,
+            queue_wait_max_ms: None,
         }
     }
 
@@ -102,6 +110,7 @@ fn mib(bytes: u64) -> f64 {
 ///     did_not_finish: None, elapsed_s: 0.001, ideal_s: None, ideal_ratio: None,
 ///     ns_per_job: 100_000.0, peak_threads: 3, peak_rss_bytes: 1 << 20,
 ///     allocated_bytes: 1 << 20, allocations: 10, failed: 0, first_error: None,
+///     queue_wait_mean_ms: Some(0.5), queue_wait_max_ms: Some(2.0),
 /// };
 /// assert!(compare::table(&[row]).contains("pool1000"));
 /// ```
@@ -109,12 +118,13 @@ pub fn table(results: &[StrategyResult]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<20} {:>9} {:>9} {:>8} {:>10} {:>8} {:>10} {:>12} {:>10} {:>7}",
+        "{:<20} {:>9} {:>9} {:>8} {:>10} {:>9} {:>8} {:>10} {:>12} {:>10} {:>7}",
         "strategy",
         "elapsed",
         "ideal",
         "x ideal",
         "ns/job",
+        "q wait",
         "threads",
         "peak RSS",
         "allocated",
@@ -132,19 +142,30 @@ pub fn table(results: &[StrategyResult]) -> String {
             (None, Some(_)) => "n/a".into(),
             (None, None) => "-".into(),
         };
+        let wait = r
+            .queue_wait_mean_ms
+            .map_or("-".into(), |ms| format!("{ms:.2}ms"));
         let _ = writeln!(
             out,
-            "{:<20} {:>8.2}s {:>9} {:>8} {:>10.0} {:>8} {:>7.1}MiB {:>9.1}MiB {:>10} {:>7}",
+            "{:<20} {:>8.2}s {:>9} {:>8} {:>10.0} {:>9} {:>8} {:>7.1}MiB {:>9.1}MiB {:>10} {:>7}",
             r.strategy,
             r.elapsed_s,
             ideal,
             ratio,
             r.ns_per_job,
+            wait,
             r.peak_threads,
             mib(r.peak_rss_bytes),
             mib(r.allocated_bytes),
             r.allocations,
             r.failed
+        );
+    }
+    if results.iter().any(|r| r.queue_wait_mean_ms.is_some()) {
+        let _ = writeln!(
+            out,
+            "\nq wait: pool-core's own figure, the mean time a job sat in the pool between \
+             being accepted and starting (a blocked submit is not counted)."
         );
     }
     let failed: Vec<_> = results.iter().filter(|r| r.failed > 0).collect();

@@ -180,7 +180,7 @@ pub fn run_child(args: &Args, strategy: Strategy) -> anyhow::Result<StrategyResu
         .join()
         .map_err(|_| anyhow!("the sampler panicked"))?;
     eprintln!("progress {}", job.done());
-    outcome?;
+    let pool_stats = outcome?;
 
     let ideal_s = job_time.map(|t| harness::ideal_time(jobs, capacity, t).as_secs_f64());
     let elapsed_s = elapsed.as_secs_f64();
@@ -202,6 +202,12 @@ pub fn run_child(args: &Args, strategy: Strategy) -> anyhow::Result<StrategyResu
         allocations: allocated.map_or(0, |(_, count)| count),
         failed,
         first_error: job.failures().first(),
+        queue_wait_mean_ms: pool_stats
+            .filter(|s| s.timed > 0)
+            .map(|s| s.mean_queue_wait().as_secs_f64() * 1e3),
+        queue_wait_max_ms: pool_stats
+            .filter(|s| s.timed > 0)
+            .map(|s| s.queue_wait_max.as_secs_f64() * 1e3),
     })
 }
 

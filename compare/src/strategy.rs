@@ -12,7 +12,7 @@ use std::time::Duration;
 use anyhow::anyhow;
 use clap::ValueEnum;
 use harness::Failures;
-use pool_core::{LoadBalancing, MultiPool, Pool, PoolWithFunc, WaitGroup};
+use pool_core::{LoadBalancing, MultiPool, Pool, PoolStats, PoolWithFunc, WaitGroup};
 use serde::Serialize;
 use slow_api::ApiClient;
 
@@ -180,18 +180,27 @@ impl Job {
     }
 }
 
+/// How long a pool-core pool may take to join its workers after the jobs.
+const JOIN_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// Runs `jobs` jobs with `strategy`; returns when every job is done and every
-/// thread the strategy started is gone (pools are dropped, which joins them).
+/// thread the strategy started is gone (pools are released and joined).
+/// For pool-core's strategies, also the pool's stats, read after the join so
+/// its queue-wait and run-time figures are exact (the default pool lives on:
+/// its figures may lag by a few tasks per busy worker).
 pub fn run(
     strategy: Strategy,
     job: &Job,
     jobs: u64,
     max_in_flight: usize,
     url: Option<&str>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<PoolStats>> {
     let wg = WaitGroup::new();
-    match strategy {
-        Strategy::ThreadPerJob => thread_per_job(job, jobs, max_in_flight)?,
+    let stats = match strategy {
+        Strategy::ThreadPerJob => {
+            thread_per_job(job, jobs, max_in_flight)?;
+            None
+        }
         Strategy::DefaultPool => {
             for id in 0..jobs {
                 wg.add(1);
@@ -203,6 +212,7 @@ pub fn run(
                 .map_err(refused(strategy))?;
             }
             wg.wait();
+            Some(pool_core::default_pool().stats())
         }
         Strategy::Pool10000 | Strategy::Pool1000 | Strategy::Pool1000Prealloc => {
             let pool = Pool::builder()
@@ -219,6 +229,8 @@ pub fn run(
                 .map_err(refused(strategy))?;
             }
             wg.wait();
+            pool.release_timeout(JOIN_TIMEOUT)?;
+            Some(pool.stats())
         }
         Strategy::PoolWithFunc1000 => {
             let (j, w) = (job.clone(), wg.clone());
@@ -231,6 +243,8 @@ pub fn run(
                 pool.invoke(id).map_err(refused(strategy))?;
             }
             wg.wait();
+            pool.release_timeout(JOIN_TIMEOUT)?;
+            Some(pool.stats())
         }
         Strategy::MultiPool => {
             let pools = MultiPool::new(4, 250, LoadBalancing::RoundRobin)?;
@@ -245,6 +259,8 @@ pub fn run(
                     .map_err(refused(strategy))?;
             }
             wg.wait();
+            pools.release_timeout(JOIN_TIMEOUT)?;
+            Some(pools.stats())
         }
         Strategy::Threadpool1000 => {
             let pool = threadpool::ThreadPool::new(1000);
@@ -253,6 +269,7 @@ pub fn run(
                 pool.execute(move || job.run(id));
             }
             pool.join();
+            None
         }
         Strategy::Rayon1000 => {
             let pool = rayon::ThreadPoolBuilder::new()
@@ -269,11 +286,18 @@ pub fn run(
                 });
             }
             wg.wait();
+            None
         }
-        Strategy::Native1000 => hand_rolled(job, jobs, 1000)?,
-        Strategy::TokioTasks => crate::tokio_tasks::run(job, jobs, max_in_flight, url)?,
-    }
-    Ok(())
+        Strategy::Native1000 => {
+            hand_rolled(job, jobs, 1000)?;
+            None
+        }
+        Strategy::TokioTasks => {
+            crate::tokio_tasks::run(job, jobs, max_in_flight, url)?;
+            None
+        }
+    };
+    Ok(stats)
 }
 
 /// A thread per job, at most `max_live` started and not yet joined; every

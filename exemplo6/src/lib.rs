@@ -31,9 +31,9 @@
 #![forbid(unsafe_code)]
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use harness::Failures;
+use harness::{Failures, Outcome};
 use pool_core::{BuildError, PoolWithFunc, WaitGroup};
 use slow_api::{ApiClient, CallError};
 
@@ -56,18 +56,6 @@ pub fn api_worker(client: &ApiClient, route: &str, id: u64) -> Result<(), CallEr
         start.elapsed().as_millis()
     );
     Ok(())
-}
-
-/// What a run of [`run`] did.
-#[derive(Debug)]
-pub struct Outcome {
-    /// Failed calls, with the first error (a failed call is counted, and
-    /// the others go on: the Go original ended the process instead).
-    pub failures: Failures,
-    /// From the first invoke to the last call done.
-    pub elapsed: Duration,
-    /// Worker threads alive at the end (ants' `Running()`).
-    pub workers_running: usize,
 }
 
 /// Makes `jobs` calls through a `PoolWithFunc` of `pool_size` workers: the
@@ -116,13 +104,5 @@ pub fn run(
 
     // Wait until every job is done.
     wg.wait();
-    let elapsed = start.elapsed();
-    let workers_running = pool.running();
-    drop(pool);
-
-    Ok(Outcome {
-        failures: Arc::into_inner(failures).expect("the pool is gone, and its copy with it"),
-        elapsed,
-        workers_running,
-    })
+    Ok(Outcome::finished(start, pool.running(), failures))
 }

@@ -6,7 +6,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use harness::{AllocCounter, Measured, RunArgs, RunReport};
+use harness::RunArgs;
 
 harness::count_allocations!();
 
@@ -21,33 +21,16 @@ struct Cli {
 fn main() -> ExitCode {
     harness::main("exemplo6", || {
         let cli = Cli::parse();
-
-        // Start (or find) the slow API, before any job starts.
-        let target = cli.run.prepare()?;
-
-        // Run the jobs through the function pool, counting allocations.
-        let counter = AllocCounter::start();
-        let outcome = exemplo6::run(
-            &target.client,
-            &cli.run.route,
-            cli.run.jobs,
-            cli.run.pool_size,
-        )?;
-
-        // Print what the tutorial printed, and what it should have.
-        let measured = Measured {
-            elapsed: outcome.elapsed,
-            workers_running: outcome.workers_running,
-            allocated: counter.allocated(),
-        };
-        let report = RunReport::new(
-            "exemplo6 (PoolWithFunc + invoke)",
-            &cli.run,
-            &target,
-            measured,
-            &outcome.failures,
-        );
-        report.print(cli.run.json);
-        Ok(report.exit_code())
+        let RunArgs {
+            route,
+            jobs,
+            pool_size,
+            ..
+        } = &cli.run;
+        // Find the API, run the jobs through the function pool, print the figures.
+        cli.run
+            .run_and_report("exemplo6 (PoolWithFunc + invoke)", |target| {
+                exemplo6::run(&target.client, route, *jobs, *pool_size)
+            })
     })
 }

@@ -60,9 +60,9 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use harness::Failures;
+use harness::{Failures, Outcome};
 use pool_core::{BuildError, Pool, WaitGroup};
 use slow_api::{ApiClient, CallError};
 
@@ -92,17 +92,6 @@ pub fn api_worker(client: &ApiClient, route: &str) -> Result<u64, CallError> {
         start.elapsed().as_millis()
     );
     Ok(id)
-}
-
-/// What a run did.
-#[derive(Debug)]
-pub struct Outcome {
-    /// Failed calls, with the first error.
-    pub failures: Failures,
-    /// From the first submit to the last call done.
-    pub elapsed: Duration,
-    /// Worker threads alive at the end.
-    pub workers_running: usize,
 }
 
 /// Makes `jobs` calls through `Pool::new(pool_size)` + `submit`: the
@@ -156,13 +145,5 @@ pub fn run(
 
     // Wait until every job is done.
     wg.wait();
-    let elapsed = start.elapsed();
-    let workers_running = pool.running();
-    drop(pool);
-
-    Ok(Outcome {
-        failures: Arc::into_inner(failures).expect("every job and its copy are gone"),
-        elapsed,
-        workers_running,
-    })
+    Ok(Outcome::finished(start, pool.running(), failures))
 }

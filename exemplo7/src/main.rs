@@ -6,7 +6,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use harness::{AllocCounter, Measured, RunArgs, RunReport};
+use harness::RunArgs;
 
 harness::count_allocations!();
 
@@ -25,33 +25,21 @@ struct Cli {
 fn main() -> ExitCode {
     harness::main("exemplo7", || {
         let cli = Cli::parse();
-
-        // Start (or find) the slow API, before any job starts.
-        let target = cli.run.prepare()?;
-
-        // Run the jobs through the submit pool, counting allocations.
-        let counter = AllocCounter::start();
-        let outcome = exemplo7::run(
-            &target.client,
-            &cli.run.route,
-            cli.run.jobs,
-            cli.run.pool_size,
-            cli.pre_alloc,
-        )?;
-
-        // Print the figures.
-        let measured = Measured {
-            elapsed: outcome.elapsed,
-            workers_running: outcome.workers_running,
-            allocated: counter.allocated(),
-        };
         let program = if cli.pre_alloc {
             "exemplo7 (Pool + submit, pre-allocated)"
         } else {
             "exemplo7 (Pool + submit)"
         };
-        let report = RunReport::new(program, &cli.run, &target, measured, &outcome.failures);
-        report.print(cli.run.json);
-        Ok(report.exit_code())
+        // Find the API, run the jobs through the submit pool, print the figures.
+        cli.run.run_and_report(program, |target| {
+            let run = &cli.run;
+            exemplo7::run(
+                &target.client,
+                &run.route,
+                run.jobs,
+                run.pool_size,
+                cli.pre_alloc,
+            )
+        })
     })
 }

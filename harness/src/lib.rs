@@ -10,6 +10,8 @@
 //! | piece | what it does |
 //! |---|---|
 //! | [`RunArgs`] | `--jobs`, `--pool-size`, `--route`, `--url`, `--call-timeout-s`, `--json`; [`RunArgs::prepare`] checks them and finds (or starts) the API |
+//! | [`RunArgs::run_and_report`] | a whole example after its flags: prepare, run the jobs counting allocations, print the report, give the exit code |
+//! | [`Outcome`] | what a lesson's `run` gives back, the same for every pool |
 //! | [`RunReport`] | the final figures: text through `Display`, JSON through serde |
 //! | [`Failures`] | failed calls: how many, and the first |
 //! | [`count_allocations!`], [`AllocCounter`] | Go's `TotalAlloc`: every byte allocated during the run |
@@ -29,24 +31,17 @@
 //! fn main() -> std::process::ExitCode {
 //!     harness::main("demo", || {
 //!         let cli = Cli::parse();
-//!         // Check the flags and find the API, before any job starts.
-//!         let target = cli.run.prepare()?;
-//!         let counter = harness::AllocCounter::start();
-//!         let start = std::time::Instant::now();
-//!         let failures = harness::Failures::default();
-//!         for id in 0..cli.run.jobs {
-//!             if let Err(e) = target.client.call(&cli.run.route, id) {
-//!                 failures.record(e);
+//!         // Check the flags, find the API, run, report.
+//!         cli.run.run_and_report("demo (one call at a time)", |target| {
+//!             let start = std::time::Instant::now();
+//!             let failures = std::sync::Arc::new(harness::Failures::default());
+//!             for id in 0..cli.run.jobs {
+//!                 if let Err(e) = target.client.call(&cli.run.route, id) {
+//!                     failures.record(e);
+//!                 }
 //!             }
-//!         }
-//!         let measured = harness::Measured {
-//!             elapsed: start.elapsed(),
-//!             workers_running: 1,
-//!             allocated: counter.allocated(),
-//!         };
-//!         let report = harness::RunReport::new("demo", &cli.run, &target, measured, &failures);
-//!         report.print(cli.run.json);
-//!         Ok(report.exit_code())
+//!             Ok::<_, std::convert::Infallible>(harness::Outcome::finished(start, 1, failures))
+//!         })
 //!     })
 //! }
 //! ```
@@ -62,7 +57,7 @@ mod report;
 pub use alloc::AllocCounter;
 pub use args::{MAX_JOBS, RunArgs, Target};
 pub use failures::Failures;
-pub use report::{Measured, RunReport, ideal_time};
+pub use report::{Measured, Outcome, RunReport, ideal_time};
 pub use slow_api::init_logging;
 
 #[doc(hidden)]

@@ -35,6 +35,41 @@ pub fn ideal_time(jobs: u64, workers: usize, delay: Duration) -> Duration {
     delay.saturating_mul(u32::try_from(rounds).unwrap_or(u32::MAX))
 }
 
+/// What a lesson's `run` gives back: the same for every pool, so one report
+/// fits them all.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Failed calls, with the first error (a failed call is counted, and
+    /// the others go on: the Go original ended the process instead).
+    pub failures: std::sync::Arc<Failures>,
+    /// From the first job handed over to the last one done.
+    pub elapsed: Duration,
+    /// Worker threads alive at the end (ants' `Running()`).
+    pub workers_running: usize,
+}
+
+impl Outcome {
+    /// The outcome of a run that started at `start` and has just finished.
+    ///
+    /// ```
+    /// let start = std::time::Instant::now();
+    /// let failures = std::sync::Arc::new(harness::Failures::default());
+    /// let outcome = harness::Outcome::finished(start, 4, failures);
+    /// assert_eq!(outcome.workers_running, 4);
+    /// ```
+    pub fn finished(
+        start: std::time::Instant,
+        workers_running: usize,
+        failures: std::sync::Arc<Failures>,
+    ) -> Outcome {
+        Outcome {
+            failures,
+            elapsed: start.elapsed(),
+            workers_running,
+        }
+    }
+}
+
 /// What a run measured, before it becomes a [`RunReport`].
 #[derive(Debug, Clone, Copy)]
 pub struct Measured {

@@ -33,15 +33,17 @@
 //!
 //! let server = Server::start(ServerConfig::fast(Duration::from_millis(1))).unwrap();
 //! let client = ApiClient::new(server.url(), 4).unwrap();
-//! let summary = native_workers::http_workers::run(&client, "two", 4, 20);
-//! assert_eq!(summary.succeeded, 20);
+//! let outcome = native_workers::http_workers::run(&client, "two", 4, 20);
+//! assert_eq!(outcome.failures.count(), 0);
+//! assert_eq!(server.served(), 20);
 //! ```
 
+use std::sync::Arc;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crossbeam_channel::{Receiver, Sender, bounded};
-use harness::Failures;
+use harness::{Failures, Outcome};
 use slow_api::{ApiClient, CallError};
 
 /// What one job sends back on the results channel.
@@ -82,17 +84,6 @@ fn worker(
     }
 }
 
-/// What a run did.
-#[derive(Debug, Default)]
-pub struct Summary {
-    /// Jobs that succeeded.
-    pub succeeded: u64,
-    /// Failed jobs, with the first error.
-    pub failures: Failures,
-    /// From the first job sent to the last one done.
-    pub elapsed: Duration,
-}
-
 /// Makes `jobs` calls to `/{route}/{id}` with `workers` hand-rolled workers.
 /// Every worker thread is joined before it returns.
 ///
@@ -104,13 +95,15 @@ pub struct Summary {
 /// # use std::time::Duration;
 /// # let server = slow_api::Server::start(slow_api::ServerConfig::fast(Duration::from_millis(1))).unwrap();
 /// # let client = slow_api::ApiClient::new(server.url(), 2).unwrap();
-/// let summary = native_workers::http_workers::run(&client, "two", 2, 5);
-/// assert_eq!(summary.failures.count(), 0);
+/// let outcome = native_workers::http_workers::run(&client, "two", 2, 5);
+/// assert_eq!(outcome.failures.count(), 0);
+/// // Every worker has been joined: none is running.
+/// assert_eq!(outcome.workers_running, 0);
 /// ```
-pub fn run(client: &ApiClient, route: &str, workers: usize, jobs: u64) -> Summary {
+pub fn run(client: &ApiClient, route: &str, workers: usize, jobs: u64) -> Outcome {
     assert!(workers > 0, "stage 3 needs at least one worker");
     let start = Instant::now();
-    let mut summary = Summary::default();
+    let failures = Arc::new(Failures::default());
     // Create the channels: jobs in, results out.
     let (job_tx, job_rx) = bounded::<u64>(workers);
     let (result_tx, result_rx) = bounded::<JobResult>(workers);
@@ -135,13 +128,11 @@ pub fn run(client: &ApiClient, route: &str, workers: usize, jobs: u64) -> Summar
 
         // Read every result: the channel closes when the last worker returns.
         for result in result_rx {
-            match result.outcome {
-                Ok(()) => summary.succeeded += 1,
-                Err(e) => summary.failures.record(e),
+            if let Err(e) = result.outcome {
+                failures.record(e);
             }
         }
     });
-    // The scope has joined every thread it started.
-    summary.elapsed = start.elapsed();
-    summary
+    // The scope has joined every thread it started: none is running.
+    Outcome::finished(start, 0, failures)
 }

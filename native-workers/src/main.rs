@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 use clap::{Parser, ValueEnum};
-use harness::{AllocCounter, Measured, RunArgs, RunReport, checks};
+use harness::{RunArgs, checks};
 
 harness::count_allocations!();
 
@@ -120,28 +120,14 @@ fn http_workers(cli: &Cli) -> anyhow::Result<ExitCode> {
         json: cli.json,
     };
 
-    // Start (or find) the slow API, before any job starts.
-    let target = args.prepare()?;
-
-    // Run the hand-rolled workers, counting allocations.
-    let counter = AllocCounter::start();
-    let summary =
-        native_workers::http_workers::run(&target.client, &args.route, args.pool_size, args.jobs);
-
-    // Print the same figures as exemplo6.
-    let measured = Measured {
-        elapsed: summary.elapsed,
-        // Every worker thread has been joined by now.
-        workers_running: 0,
-        allocated: counter.allocated(),
-    };
-    let report = RunReport::new(
-        "native-workers stage 3 (hand-rolled, exemplo4)",
-        &args,
-        &target,
-        measured,
-        &summary.failures,
-    );
-    report.print(args.json);
-    Ok(report.exit_code())
+    // Find the API, run the hand-rolled workers, print the same figures as exemplo6.
+    args.run_and_report("native-workers stage 3 (hand-rolled, exemplo4)", |target| {
+        let outcome = native_workers::http_workers::run(
+            &target.client,
+            &args.route,
+            args.pool_size,
+            args.jobs,
+        );
+        Ok::<_, std::convert::Infallible>(outcome)
+    })
 }

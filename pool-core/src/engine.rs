@@ -24,6 +24,7 @@ use crate::queue::TaskQueue;
 use crate::stats::{Counters, PoolStats};
 use crate::sync::fence;
 use crate::threads::Threads;
+use crate::timing::{self, LocalTimes, Stamped};
 
 /// A blocked submitter parks at once behind this many queued tasks.
 const DEEP_QUEUE: usize = 2;
@@ -44,7 +45,8 @@ impl Refusal {
 pub(crate) struct Engine<J> {
     pub(crate) opts: Options,
     pub(crate) run: Runner<J>,
-    pub(crate) queue: TaskQueue<J>,
+    /// Jobs accepted and not yet started, each with the moment it was accepted.
+    pub(crate) queue: TaskQueue<Stamped<J>>,
     pub(crate) admission: Admission<J>,
     pub(crate) idle: Idle,
     pub(crate) threads: Threads,
@@ -56,6 +58,8 @@ pub(crate) struct Engine<J> {
 
 impl<J: Send + 'static> Engine<J> {
     pub(crate) fn start(opts: Options, run: Runner<J>) -> Result<Arc<Self>, BuildError> {
+        // Calibrate the task clock now, not on the first task.
+        timing::warm_up();
         let engine = Arc::new(Engine {
             // Room for what may be in flight, up to a bound: a large queue
             // grows as it fills instead of allocating up front.
@@ -129,7 +133,8 @@ impl<J: Send + 'static> Engine<J> {
     /// Hands an admitted job to a worker: a new thread if none is idle and
     /// the pool may grow (as ants does), otherwise the queue.
     fn dispatch(self: &Arc<Self>, job: J) -> Result<(), PoolError<J>> {
-        let mut job = job;
+        // Accepted now: its queue wait starts here.
+        let mut job = Stamped::now(job);
         if self.idle.searching() == 0
             && self.idle.sleeping() == 0
             && self.threads.reserve(self.admission.cap())
@@ -144,7 +149,7 @@ impl<J: Send + 'static> Engine<J> {
                         // Nobody could ever run it: give it back.
                         self.counters.submitted.fetch_sub(1, Relaxed);
                         self.give_back_slot();
-                        return Err(PoolError::ThreadSpawn(back, error));
+                        return Err(PoolError::ThreadSpawn(back.job, error));
                     }
                     // Live workers will reach it when their task ends.
                     job = back;
@@ -176,7 +181,7 @@ impl<J: Send + 'static> Engine<J> {
     /// submitter's task may come with it; it is queued for the workers.
     fn give_back_slot(self: &Arc<Self>) {
         if let Some(job) = self.admission.finish(0) {
-            self.queue.push(job);
+            self.queue.push(Stamped::now(job));
             self.notify_work();
         }
     }
@@ -186,12 +191,16 @@ impl<J: Send + 'static> Engine<J> {
     /// an accepted task is never stranded.
     pub(crate) fn ensure_searcher(self: &Arc<Self>) {
         if !self.wake_one() && self.threads.workers() == 0 {
+            let mut times = LocalTimes::default();
             while let Some(job) = self.queue.pop() {
-                self.execute(job);
+                let started = timing::now();
+                self.execute(job.job);
+                times.add(job.accepted, started, timing::now(), &self.counters.times);
                 if let Some(next) = self.admission.finish(0) {
-                    self.queue.push(next);
+                    self.queue.push(Stamped::now(next));
                 }
             }
+            times.flush(&self.counters.times);
         }
     }
 
@@ -300,6 +309,7 @@ impl<J: Send + 'static> Engine<J> {
         // in flight, never as completed before it ran.
         let submitted = self.counters.submitted.load(Relaxed);
         let in_flight = self.admission.in_flight();
+        let times = self.counters.times.snapshot();
         PoolStats {
             capacity: self.cap(),
             running: self.running(),
@@ -314,6 +324,10 @@ impl<J: Send + 'static> Engine<J> {
             threads_spawned: self.counters.spawned.load(Relaxed),
             threads_retired: self.counters.retired.load(Relaxed),
             threads_detached: self.counters.detached.load(Relaxed),
+            timed: times.timed,
+            queue_wait_total: times.wait_total,
+            queue_wait_max: times.wait_max,
+            run_total: times.run_total,
             closed: self.is_closed(),
         }
     }

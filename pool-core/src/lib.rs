@@ -28,6 +28,7 @@
 //! | `p.Reboot()`, `IsClosed()` | [`reboot()`](Pool::reboot), [`is_closed()`](Pool::is_closed) |
 //! | `WithExpiryDuration`, `WithDisablePurge`, `WithPreAlloc`, `WithNonblocking`, `WithMaxBlockingTasks`, `WithPanicHandler` | [`PoolBuilder`] methods of the same names (`pre_alloc` starts the threads: see below) |
 //! | — (pond's queue size) | [`PoolBuilder::queue_size`]: a bounded queue beside the workers |
+//! | — | [`PoolStats`]'s `queue_wait_total`, `queue_wait_max`, `run_total`: where the tasks' time went |
 //! | `ErrPoolClosed`, `ErrPoolOverload`, `ErrTimeout` | [`PoolError::Closed`], [`PoolError::Overload`], [`PoolError::Timeout`], each carrying the task back |
 //! | `ants.NewMultiPool(n, size, ants.RoundRobin)` | [`MultiPool::new(n, size, LoadBalancing::RoundRobin)`](MultiPool::new) |
 //! | `ants.NewMultiPoolWithFunc(n, size, f, ants.LeastTasks)`, `Invoke(arg)` | [`MultiPoolWithFunc::new(n, size, LoadBalancing::LeastTasks, f)`](MultiPoolWithFunc::new), [`invoke(arg)`](MultiPoolWithFunc::invoke) |
@@ -96,7 +97,8 @@
 //!    woken if none is searching, plus a few more while a burst piles up.
 //! 4. **Worker** (`worker.rs`). A searching worker takes the task. If it was
 //!    the last one searching and more are queued, it first wakes the next
-//!    worker. Then it runs the task, catching any panic.
+//!    worker. Then it runs the task, catching any panic, and notes how long
+//!    the task waited and ran (`timing.rs`: one clock read per task).
 //! 5. **Finish** (`admission.rs`, `worker.rs`). If a submitter is parked, the
 //!    worker takes its task out of the line and runs it next, keeping the
 //!    slot, and wakes the submitter afterwards. Otherwise it frees the slot
@@ -152,6 +154,7 @@ mod sync;
 mod task;
 mod task_group;
 mod threads;
+mod timing;
 mod wait_group;
 mod worker;
 

@@ -26,6 +26,7 @@
 
 use std::fmt;
 use std::sync::atomic::AtomicU64;
+use std::time::Duration;
 
 use crossbeam_utils::CachePadded;
 
@@ -40,6 +41,8 @@ pub(crate) struct Counters {
     pub(crate) spawned: AtomicU64,
     pub(crate) retired: AtomicU64,
     pub(crate) detached: AtomicU64,
+    /// Queue wait and run time (`timing.rs`).
+    pub(crate) times: crate::timing::TaskTimes,
 }
 
 /// What a pool is doing now, and its counters since it was built.
@@ -77,6 +80,16 @@ pub struct PoolStats {
     /// gave up on: still running their task when time ran out, they will be
     /// let go unjoined when the pool is dropped (0 again after `reboot`).
     pub threads_detached: u64,
+    /// Tasks whose times are in the three figures below: every finished
+    /// task once the pool is idle; while it is busy, each worker adds its
+    /// own every 64 tasks, so this may lag `completed`; divide the totals by it, as [`PoolStats::mean_queue_wait`] does.
+    pub timed: u64,
+    /// Total time tasks waited between being accepted and starting.
+    pub queue_wait_total: Duration,
+    /// The longest any task waited between being accepted and starting.
+    pub queue_wait_max: Duration,
+    /// Total time tasks ran (panics included).
+    pub run_total: Duration,
     /// Whether the pool has been released.
     pub closed: bool,
 }
@@ -91,10 +104,48 @@ impl PoolStats {
     pub fn free(&self) -> usize {
         self.capacity.saturating_sub(self.running)
     }
+
+    /// The mean queue wait of the timed tasks (zero before any).
+    ///
+    /// ```
+    /// use pool_core::{Pool, WaitGroup};
+    /// use std::time::Duration;
+    ///
+    /// // One worker, three tasks of 5 ms: the third waited for the other two
+    /// // (less the microseconds between the submits).
+    /// let pool = Pool::builder().capacity(1).queue_size(2).build().unwrap();
+    /// for _ in 0..3 {
+    ///     pool.submit(|| std::thread::sleep(Duration::from_millis(5))).unwrap();
+    /// }
+    /// // Joining the worker makes the figures exact.
+    /// pool.release_timeout(Duration::from_secs(30)).unwrap();
+    /// let stats = pool.stats();
+    /// assert_eq!(stats.timed, 3);
+    /// assert!(stats.queue_wait_max >= Duration::from_millis(9));
+    /// assert!(stats.run_total >= Duration::from_millis(15));
+    /// assert!(stats.mean_queue_wait() >= Duration::from_millis(4));
+    /// ```
+    pub fn mean_queue_wait(&self) -> Duration {
+        mean(self.queue_wait_total, self.timed)
+    }
+
+    /// The mean run time of the timed tasks (zero before any).
+    pub fn mean_run_time(&self) -> Duration {
+        mean(self.run_total, self.timed)
+    }
 }
 
-/// Adds up several pools' stats (a multi-pool's `stats()`): every count is
-/// summed, and `closed` holds only if every pool is closed.
+fn mean(total: Duration, n: u64) -> Duration {
+    if n == 0 {
+        Duration::ZERO
+    } else {
+        Duration::from_nanos((total.as_nanos() / u128::from(n)) as u64)
+    }
+}
+
+/// Adds up several pools' stats (a multi-pool's `stats()`): every count and
+/// total is summed, the longest wait is the longest of all, and `closed`
+/// holds only if every pool is closed.
 ///
 /// ```
 /// use pool_core::{Pool, PoolStats};
@@ -124,6 +175,10 @@ impl std::iter::Sum for PoolStats {
             total.threads_spawned += s.threads_spawned;
             total.threads_retired += s.threads_retired;
             total.threads_detached += s.threads_detached;
+            total.timed += s.timed;
+            total.queue_wait_total += s.queue_wait_total;
+            total.queue_wait_max = total.queue_wait_max.max(s.queue_wait_max);
+            total.run_total += s.run_total;
             total.closed &= s.closed;
         }
         total.closed &= any;
@@ -135,7 +190,7 @@ impl fmt::Display for PoolStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "capacity {}, workers {} ({} idle), waiting {} ({} queued), in flight {}, submitted {}, completed {}, panicked {}, threads spawned {}, retired {}{}",
+            "capacity {}, workers {} ({} idle), waiting {} ({} queued), in flight {}, submitted {}, completed {}, panicked {}, threads spawned {}, retired {}, mean queue wait {:?} (max {:?}), mean run {:?}{}",
             self.capacity,
             self.running,
             self.idle,
@@ -147,6 +202,9 @@ impl fmt::Display for PoolStats {
             self.panicked,
             self.threads_spawned,
             self.threads_retired,
+            self.mean_queue_wait(),
+            self.queue_wait_max,
+            self.mean_run_time(),
             if self.closed { ", released" } else { "" }
         )
     }

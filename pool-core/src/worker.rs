@@ -26,6 +26,7 @@ use crate::idle::{Sleeper, WakeReason};
 use crate::spin::{SPIN_BUDGET, spin_until};
 use crate::sync::{Arc, fence};
 use crate::task::PanicDelivered;
+use crate::timing::{self, LocalTimes, Stamped};
 
 /// At most this many idle workers spin at once before parking.
 const MAX_SPINNING: usize = 1;
@@ -46,8 +47,8 @@ impl<J: Send + 'static> Engine<J> {
     /// cannot start, the first task comes back with the error.
     pub(crate) fn spawn_worker(
         self: &std::sync::Arc<Self>,
-        first: Option<J>,
-    ) -> Result<(), (Option<J>, std::io::Error)> {
+        first: Option<Stamped<J>>,
+    ) -> Result<(), (Option<Stamped<J>>, std::io::Error)> {
         // The closure is dropped if the OS refuses the thread; the task must
         // survive that, so it travels in a slot we keep a key to.
         let searching = first.is_none();
@@ -119,25 +120,40 @@ impl<J: Send + 'static> Engine<J> {
         std::mem::forget(left);
     }
 
-    /// Runs `job`, then every task handed over from a parked submitter as
-    /// each one ends. `true` if the pool has since shrunk and this worker
-    /// was retired.
-    fn run_chain(self: &std::sync::Arc<Self>, mut job: J) -> bool {
+    /// Runs `job` (started at `started`, or now), then every task handed
+    /// over from a parked submitter as each one ends. Returns whether the
+    /// pool has since shrunk and this worker was retired, and when the last
+    /// task ended (in clock ticks).
+    fn run_chain(
+        self: &std::sync::Arc<Self>,
+        mut job: Stamped<J>,
+        started: Option<u64>,
+        times: &mut LocalTimes,
+    ) -> (bool, u64) {
+        let mut started = started.unwrap_or_else(timing::now);
         loop {
-            self.execute(job);
+            let accepted = job.accepted;
+            self.execute(job.job);
+            // One clock read per task: its end, and the next one's start.
+            let ended = timing::now();
+            times.add(accepted, started, ended, &self.counters.times);
             let next = self.admission.finish(self.queue.len());
             if self.threads.retire_if_surplus(self.admission.cap()) {
                 log_retired();
                 if let Some(handed) = next {
                     // Accepted within capacity: another worker runs it.
-                    self.queue.push(handed);
+                    self.queue.push(Stamped::at(ended, handed));
                     self.notify_work();
                 }
-                return true;
+                return (true, ended);
             }
             match next {
-                Some(handed) => job = handed,
-                None => return false,
+                // Accepted as we took it: it waited for nothing.
+                Some(handed) => {
+                    job = Stamped::at(ended, handed);
+                    started = ended;
+                }
+                None => return (false, ended),
             }
         }
     }
@@ -154,15 +170,21 @@ impl<J: Send + 'static> Engine<J> {
 
     /// The worker loop. Returns when the worker exits; `workers` has then
     /// already been decremented for it.
-    fn work(self: &std::sync::Arc<Self>, first: Option<J>, searching: bool) {
+    fn work(self: &std::sync::Arc<Self>, first: Option<Stamped<J>>, searching: bool) {
         let me = Arc::new(Sleeper::new());
         let mut searching = searching;
         let mut next = first;
+        let mut times = LocalTimes::default();
+        // When the last task ended, while going straight on to the next one.
+        let mut last_ended = None;
         loop {
             if let Some(job) = next.take() {
-                if self.run_chain(job) {
+                let (retired, ended) = self.run_chain(job, last_ended.take(), &mut times);
+                if retired {
+                    times.flush(&self.counters.times);
                     return self.leave();
                 }
+                last_ended = Some(ended);
             }
             if let Some(job) = self.queue.pop() {
                 if searching {
@@ -173,7 +195,10 @@ impl<J: Send + 'static> Engine<J> {
                 continue;
             }
             // From here on this worker is searching, and counted so; every
-            // path below either leaves or sets `searching` again.
+            // path below either leaves or sets `searching` again. Going idle,
+            // it adds its task times to the pool's.
+            last_ended = None;
+            times.flush(&self.counters.times);
             if !searching {
                 self.idle.start_searching();
             }
