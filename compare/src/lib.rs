@@ -19,12 +19,22 @@
 #![forbid(unsafe_code)]
 
 mod chart;
+mod job;
+mod latency;
 mod report;
 mod runner;
 mod strategy;
+mod sweep;
+mod timeline;
 mod tokio_tasks;
 
 pub use chart::draw_chart;
+pub use job::{
+    BURST_GAP, BURST_JOB, BURST_SIZE, Job, SAMPLE_EVERY, Ticket, Workload, calibrate_cpu, cpu_work,
+};
+pub use latency::Latency;
 pub use report::{StrategyResult, table, to_csv, write_csv};
-pub use runner::{Args, ORPHAN_EXIT_CODE, run_child, run_parent};
-pub use strategy::{Job, Strategy, Workload, run};
+pub use runner::{Args, ChildOutput, Mode, ORPHAN_EXIT_CODE, run_child, run_parent};
+pub use strategy::{Family, Strategy, run};
+pub use sweep::{KNEE_TOLERANCE, draw_sweep, knee};
+pub use timeline::{SAMPLE_PERIOD, Sample, Sampler, Timeline, draw_timeline};

@@ -52,6 +52,13 @@ pub struct StrategyResult {
     pub queue_wait_mean_ms: Option<f64>,
     /// pool-core's strategies: the longest such wait, in milliseconds.
     pub queue_wait_max_ms: Option<f64>,
+    /// Start latency, from handing a job over to its first line running:
+    /// the median, in microseconds (to within 12.5%, see `latency.rs`).
+    pub start_p50_us: Option<f64>,
+    /// The 99th percentile of the start latency, in microseconds.
+    pub start_p99_us: Option<f64>,
+    /// How many jobs' start latency was timed (one in 8; every job of `burst`).
+    pub start_samples: u64,
 }
 
 impl StrategyResult {
@@ -87,6 +94,9 @@ impl StrategyResult {
             first_error: None,
             queue_wait_mean_ms: None,
             queue_wait_max_ms: None,
+            start_p50_us: None,
+            start_p99_us: None,
+            start_samples: 0,
         }
     }
 
@@ -94,6 +104,15 @@ impl StrategyResult {
     /// did not finish.
     pub fn failed_or_unfinished(&self) -> bool {
         self.failed > 0 || self.did_not_finish.is_some()
+    }
+}
+
+/// Microseconds, or milliseconds once they reach thousands.
+fn micros(us: f64) -> String {
+    if us >= 10_000.0 {
+        format!("{:.1}ms", us / 1000.0)
+    } else {
+        format!("{us:.0}µs")
     }
 }
 
@@ -111,6 +130,7 @@ fn mib(bytes: u64) -> f64 {
 ///     ns_per_job: 100_000.0, peak_threads: 3, peak_rss_bytes: 1 << 20,
 ///     allocated_bytes: 1 << 20, allocations: 10, failed: 0, first_error: None,
 ///     queue_wait_mean_ms: Some(0.5), queue_wait_max_ms: Some(2.0),
+///     start_p50_us: Some(12.0), start_p99_us: Some(80.0), start_samples: 2,
 /// };
 /// assert!(compare::table(&[row]).contains("pool1000"));
 /// ```
@@ -118,12 +138,14 @@ pub fn table(results: &[StrategyResult]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<20} {:>9} {:>9} {:>8} {:>10} {:>9} {:>8} {:>10} {:>12} {:>10} {:>7}",
+        "{:<20} {:>9} {:>9} {:>8} {:>10} {:>9} {:>9} {:>9} {:>8} {:>10} {:>12} {:>10} {:>7}",
         "strategy",
         "elapsed",
         "ideal",
         "x ideal",
         "ns/job",
+        "start p50",
+        "start p99",
         "q wait",
         "threads",
         "peak RSS",
@@ -145,14 +167,17 @@ pub fn table(results: &[StrategyResult]) -> String {
         let wait = r
             .queue_wait_mean_ms
             .map_or("-".into(), |ms| format!("{ms:.2}ms"));
+        let us = |v: Option<f64>| v.map_or("-".into(), micros);
         let _ = writeln!(
             out,
-            "{:<20} {:>8.2}s {:>9} {:>8} {:>10.0} {:>9} {:>8} {:>7.1}MiB {:>9.1}MiB {:>10} {:>7}",
+            "{:<20} {:>8.2}s {:>9} {:>8} {:>10.0} {:>9} {:>9} {:>9} {:>8} {:>7.1}MiB {:>9.1}MiB {:>10} {:>7}",
             r.strategy,
             r.elapsed_s,
             ideal,
             ratio,
             r.ns_per_job,
+            us(r.start_p50_us),
+            us(r.start_p99_us),
             wait,
             r.peak_threads,
             mib(r.peak_rss_bytes),
@@ -161,10 +186,15 @@ pub fn table(results: &[StrategyResult]) -> String {
             r.failed
         );
     }
+    let _ = writeln!(
+        out,
+        "\nstart p50/p99: from handing a job over to its first line running (one job in 8 timed; \
+         every job of `burst`)."
+    );
     if results.iter().any(|r| r.queue_wait_mean_ms.is_some()) {
         let _ = writeln!(
             out,
-            "\nq wait: pool-core's own figure, the mean time a job sat in the pool between \
+            "q wait: pool-core's own figure, the mean time a job sat in the pool between \
              being accepted and starting (a blocked submit is not counted)."
         );
     }

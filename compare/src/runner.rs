@@ -18,8 +18,6 @@
 use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, anyhow, bail};
@@ -27,8 +25,10 @@ use harness::{AllocCounter, checks};
 use indicatif::{ProgressBar, ProgressStyle};
 use slow_api::{ApiClient, Server, ServerConfig};
 
+use crate::job::{Job, Workload, calibrate_cpu};
 use crate::report::{StrategyResult, table, write_csv};
-use crate::strategy::{Job, Strategy, Workload, run};
+use crate::strategy::{Strategy, run};
+use crate::timeline::{Sampler, Timeline};
 
 /// The exit code of a child whose parent went away.
 pub const ORPHAN_EXIT_CODE: i32 = 3;
@@ -37,48 +37,84 @@ pub const ORPHAN_EXIT_CODE: i32 = 3;
 #[derive(Debug, Clone, clap::Parser)]
 #[command(version, about = "The tutorial's Goroutine X Ants table, in Rust")]
 pub struct Args {
+    /// `sweep`: one strategy over a list of pool sizes. Without it, every
+    /// strategy once (the table).
+    #[command(subcommand)]
+    pub mode: Option<Mode>,
     /// Jobs per strategy (default: 10,000 for http and sleep, 100,000 for
-    /// noop, so the default run ends within a minute on 2 cores;
-    /// `--jobs 100000` is the tutorial's table).
-    #[arg(long)]
+    /// cpu and noop, 1,600 for burst, so the default run ends within a
+    /// minute on 2 cores; `--jobs 100000` is the tutorial's table). A sweep
+    /// defaults to 4,000 for http and sleep and 500,000 for cpu.
+    #[arg(long, global = true)]
     pub jobs: Option<u64>,
     /// What each job does.
-    #[arg(long, value_enum, default_value = "http")]
+    #[arg(long, value_enum, default_value = "http", global = true)]
     pub workload: Workload,
     /// Run only these strategies.
     #[arg(long, value_enum, num_args = 1..)]
     pub only: Vec<Strategy>,
     /// Where the JSON, CSV and SVG go (created, and checked for writing,
     /// before anything runs).
-    #[arg(long, default_value = "compare-results")]
+    #[arg(long, default_value = "compare-results", global = true)]
     pub out_dir: PathBuf,
     /// The sleep of the `sleep` workload, in milliseconds.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, global = true)]
     pub sleep_ms: u64,
+    /// The work of one `cpu` job, in microseconds (calibrated once, in the
+    /// parent, into rounds of xorshift every strategy runs alike).
+    #[arg(long, default_value_t = 2, global = true)]
+    pub work_us: u64,
     /// Most jobs in flight for the strategies with no pool (a thread per
     /// job, tokio tasks): each holds a thread or a socket.
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = 10_000, global = true)]
     pub max_in_flight: usize,
     /// Base address of a running slow API (default: start one in-process).
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub url: Option<String>,
     /// The longest one HTTP call may take, in seconds, before it counts as failed.
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, default_value_t = 30, global = true)]
     pub call_timeout_s: u64,
     /// Internal: run one strategy in this process and print its result.
     #[arg(long, hide = true)]
     pub child: Option<Strategy>,
+    /// Internal: the pool size of a sweep's child.
+    #[arg(long, hide = true)]
+    pub capacity: Option<usize>,
+    /// Internal: the `cpu` job's rounds, calibrated by the parent.
+    #[arg(long, hide = true)]
+    pub cpu_rounds: Option<u64>,
     /// Internal: exit when stdin closes (the parent is gone).
     #[arg(long, hide = true)]
     pub parent_pipe: bool,
 }
 
+/// `compare`'s subcommands.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Mode {
+    /// One strategy over a list of pool sizes: elapsed and peak memory
+    /// against the size, to find the knee.
+    Sweep {
+        /// The strategy to size (a pool: not thread-per-job, tokio-tasks or
+        /// default-pool).
+        #[arg(long, value_enum, default_value = "pool1000")]
+        strategy: Strategy,
+        /// The pool sizes (default: 1, 2, 4, ... 1,024 for cpu and noop;
+        /// 8, 16, ... 4,096 for http, sleep and burst).
+        #[arg(long, num_args = 1..)]
+        sizes: Vec<usize>,
+    },
+}
+
 impl Args {
     /// The jobs per strategy, the workload's default when not given.
     pub fn jobs(&self) -> u64 {
-        self.jobs.unwrap_or(match self.workload {
-            Workload::Http | Workload::Sleep => 10_000,
-            Workload::Noop => 100_000,
+        self.jobs.unwrap_or(match (self.workload, &self.mode) {
+            // A sweep's smallest sizes take many rounds: fewer jobs.
+            (Workload::Http | Workload::Sleep, Some(Mode::Sweep { .. })) => 4_000,
+            (Workload::Http | Workload::Sleep, None) => 10_000,
+            (Workload::Cpu, Some(Mode::Sweep { .. })) => 500_000,
+            (Workload::Cpu | Workload::Noop, _) => 100_000,
+            (Workload::Burst, _) => 1_600,
         })
     }
 
@@ -91,7 +127,7 @@ impl Args {
     }
 
     fn workload_name(&self) -> String {
-        format!("{:?}", self.workload).to_lowercase()
+        self.workload.name()
     }
 
     /// Everything that can be refused is refused here, before anything starts.
@@ -99,6 +135,9 @@ impl Args {
         checks::jobs("--jobs", self.jobs())?;
         if self.call_timeout_s == 0 {
             bail!("--call-timeout-s must be at least 1");
+        }
+        if self.work_us == 0 || self.work_us > 1_000_000 {
+            bail!("--work-us must be from 1 to 1000000 (a second)");
         }
         if self.strategies().contains(&Strategy::ThreadPerJob) {
             checks::threads("--max-in-flight", self.max_in_flight)?;
@@ -109,20 +148,41 @@ impl Args {
     }
 }
 
+/// What a child prints: its figures, and its timeline.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ChildOutput {
+    /// The figures.
+    pub result: StrategyResult,
+    /// Every 10 ms of the run.
+    pub timeline: Vec<crate::timeline::Sample>,
+}
+
 /// The child: runs `strategy` once, measures it, prints one JSON line on
 /// stdout; progress lines (`progress N`) go to stderr for the parent.
-pub fn run_child(args: &Args, strategy: Strategy) -> anyhow::Result<StrategyResult> {
+pub fn run_child(args: &Args, strategy: Strategy) -> anyhow::Result<ChildOutput> {
     if args.parent_pipe {
         exit_when_the_parent_is_gone();
     }
     let jobs = args.jobs();
-    let capacity = strategy.capacity(args.max_in_flight).min(match strategy {
-        Strategy::ThreadPerJob | Strategy::TokioTasks => jobs as usize,
-        _ => usize::MAX,
-    });
+    let capacity = match args.capacity {
+        Some(size) if strategy.sizable() => size,
+        Some(_) => bail!("{} has no pool size to set", strategy.name()),
+        None => strategy.capacity(args.max_in_flight),
+    };
+    // The strategies with no pool hold at most one job in flight per job.
+    let in_flight = match strategy {
+        Strategy::ThreadPerJob | Strategy::TokioTasks => capacity.min(jobs as usize),
+        _ => capacity,
+    };
     let sleep = Duration::from_millis(args.sleep_ms);
     let call_timeout = Duration::from_secs(args.call_timeout_s);
-    let (client, job_time) = match args.workload {
+    let work = Duration::from_micros(args.work_us);
+    let cpu_rounds = match (args.workload, args.cpu_rounds) {
+        (Workload::Cpu, None) => calibrate_cpu(work),
+        (_, rounds) => rounds.unwrap_or(0),
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (client, ideal) = match args.workload {
         Workload::Http => {
             let url = args
                 .url
@@ -130,66 +190,55 @@ pub fn run_child(args: &Args, strategy: Strategy) -> anyhow::Result<StrategyResu
                 .context("the http workload needs --url")?;
             // One socket per job in flight, and some to spare.
             checks::fd_limit(
-                capacity as u64 + 256,
+                in_flight as u64 + 256,
                 "a smaller --max-in-flight, or fewer strategies with --only",
             )?;
-            let client = ApiClient::with_call_timeout(url, capacity, call_timeout)
+            let client = ApiClient::with_call_timeout(url, in_flight, call_timeout)
                 .map_err(|e| anyhow!("--url: {e}"))?;
             // The ideal uses the delay the API itself reports.
             let delay = client.probe().map_err(anyhow::Error::msg)?.two_delay;
-            (Some(client), Some(delay))
+            (
+                Some(client),
+                Some(harness::ideal_time(jobs, in_flight, delay)),
+            )
         }
-        Workload::Sleep => (None, Some(sleep)),
-        Workload::Noop => (None, None),
+        Workload::Sleep => (None, Some(harness::ideal_time(jobs, in_flight, sleep))),
+        // CPU work runs on at most as many cores as the machine has.
+        Workload::Cpu => {
+            let lanes = in_flight.min(cores).max(1) as f64;
+            (None, Some(work.mul_f64(jobs as f64 / lanes)))
+        }
+        Workload::Burst | Workload::Noop => (None, None),
     };
-    let job = Job::new(args.workload, sleep, client, call_timeout);
+    let job = Job::new(args.workload, sleep, cpu_rounds, client, call_timeout);
 
-    // Sample the thread count and report progress while the jobs run.
-    let stop = Arc::new(AtomicBool::new(false));
-    let sampler = {
-        let (stop, job) = (stop.clone(), job.clone());
-        std::thread::spawn(move || {
-            let mut peak = 0;
-            let mut last_report = Instant::now();
-            while !stop.load(SeqCst) {
-                peak = peak.max(harness::probes::live_threads());
-                if last_report.elapsed() >= Duration::from_millis(100) {
-                    eprintln!("progress {}", job.done());
-                    last_report = Instant::now();
-                }
-                std::thread::sleep(Duration::from_millis(2));
-            }
-            peak.max(harness::probes::live_threads())
-        })
-    };
-
-    // Run the jobs.
+    // Run the jobs, sampling the process as they run.
     let counter = AllocCounter::start();
     let start = Instant::now();
+    let sampler = Sampler::start(job.clone(), start);
     let outcome = run(
         strategy,
         &job,
         jobs,
+        capacity,
         args.max_in_flight,
         args.url.as_deref(),
     );
     let elapsed = start.elapsed();
     let allocated = counter.allocated();
-    stop.store(true, SeqCst);
-    let peak_threads = sampler
-        .join()
-        .map_err(|_| anyhow!("the sampler panicked"))?;
-    eprintln!("progress {}", job.done());
+    let (timeline, peak_threads) = sampler.stop()?;
     let pool_stats = outcome?;
 
-    let ideal_s = job_time.map(|t| harness::ideal_time(jobs, capacity, t).as_secs_f64());
+    let ideal_s = ideal.map(|d| d.as_secs_f64());
     let elapsed_s = elapsed.as_secs_f64();
     let failed = job.failures().count();
-    Ok(StrategyResult {
+    let latency = job.latency();
+    let us = |q: f64| latency.percentile(q).map(|d| d.as_secs_f64() * 1e6);
+    let result = StrategyResult {
         strategy: strategy.name(),
         workload: args.workload_name(),
         jobs,
-        capacity,
+        capacity: in_flight,
         did_not_finish: None,
         elapsed_s,
         ideal_s,
@@ -208,7 +257,11 @@ pub fn run_child(args: &Args, strategy: Strategy) -> anyhow::Result<StrategyResu
         queue_wait_max_ms: pool_stats
             .filter(|s| s.timed > 0)
             .map(|s| s.queue_wait_max.as_secs_f64() * 1e3),
-    })
+        start_p50_us: us(0.50),
+        start_p99_us: us(0.99),
+        start_samples: latency.count(),
+    };
+    Ok(ChildOutput { result, timeline })
 }
 
 /// Exits this process when its stdin reaches end of file: the parent that
@@ -231,144 +284,225 @@ fn exit_when_the_parent_is_gone() {
     }
 }
 
+/// What the parent sets up once for all its children: the API (started
+/// here when there is no `--url`, so no child pays for it), the `cpu` job's
+/// calibration, and the progress bar.
+pub(crate) struct Session {
+    url: Option<String>,
+    _server: Option<Server>,
+    exe: PathBuf,
+    cpu_rounds: Option<u64>,
+    pub(crate) bar: ProgressBar,
+}
+
+impl Session {
+    /// Checks the flags and the output folder, then sets up; `largest` is
+    /// the most jobs any child will have in flight.
+    pub(crate) fn start(args: &Args, largest: usize) -> anyhow::Result<Session> {
+        args.check()?;
+        checks::out_dir(&args.out_dir)?;
+        let mut server = None;
+        let mut url = args.url.clone();
+        if args.workload == Workload::Http && url.is_none() {
+            checks::fd_limit(
+                largest as u64 + 256,
+                "a smaller --max-in-flight, or fewer strategies with --only",
+            )?;
+            let s =
+                Server::start(ServerConfig::ephemeral()).context("cannot start the slow API")?;
+            url = Some(s.url().to_owned());
+            server = Some(s);
+        }
+        if let Some(url) = &url {
+            ApiClient::new(url, 1)
+                .map_err(|e| anyhow!("--url: {e}"))?
+                .probe()
+                .map_err(anyhow::Error::msg)?;
+        }
+        // Every child runs the same rounds, calibrated once, here.
+        let cpu_rounds = (args.workload == Workload::Cpu)
+            .then(|| calibrate_cpu(Duration::from_micros(args.work_us)));
+        let exe = std::env::current_exe().context("cannot find this program's own path")?;
+        let bar = ProgressBar::new(args.jobs());
+        bar.set_style(
+            ProgressStyle::with_template("{msg:>24} [{bar:40}] {pos}/{len} jobs ({elapsed})")
+                .expect("a valid template")
+                .progress_chars("=> "),
+        );
+        Ok(Session {
+            url,
+            _server: server,
+            exe,
+            cpu_rounds,
+            bar,
+        })
+    }
+
+    /// Runs one strategy (at `capacity`, for a sweep) in a child process:
+    /// its output, or its row saying why it has none.
+    pub(crate) fn run(
+        &self,
+        args: &Args,
+        strategy: Strategy,
+        capacity: Option<usize>,
+    ) -> (StrategyResult, Option<Vec<crate::timeline::Sample>>) {
+        self.bar.reset();
+        self.bar.set_message(match capacity {
+            Some(size) => format!("{} size {size}", strategy.name()),
+            None => strategy.name(),
+        });
+        match self.child(args, strategy, capacity) {
+            Ok(output) => (output.result, Some(output.timeline)),
+            Err(reason) => {
+                let row = StrategyResult::did_not_finish(
+                    strategy.name(),
+                    args.workload_name(),
+                    args.jobs(),
+                    capacity.unwrap_or_else(|| strategy.capacity(args.max_in_flight)),
+                    reason,
+                );
+                (row, None)
+            }
+        }
+    }
+
+    fn child(
+        &self,
+        args: &Args,
+        strategy: Strategy,
+        capacity: Option<usize>,
+    ) -> Result<ChildOutput, String> {
+        let mut cmd = Command::new(&self.exe);
+        cmd.arg("--child")
+            .arg(strategy.name())
+            .arg("--parent-pipe")
+            .args(["--workload", &args.workload_name()])
+            .args(["--jobs", &args.jobs().to_string()])
+            .args(["--sleep-ms", &args.sleep_ms.to_string()])
+            .args(["--work-us", &args.work_us.to_string()])
+            .args(["--max-in-flight", &args.max_in_flight.to_string()])
+            .args(["--call-timeout-s", &args.call_timeout_s.to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(url) = &self.url {
+            cmd.args(["--url", url]);
+        }
+        if let Some(size) = capacity {
+            cmd.args(["--capacity", &size.to_string()]);
+        }
+        if let Some(rounds) = self.cpu_rounds {
+            cmd.args(["--cpu-rounds", &rounds.to_string()]);
+        }
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| format!("cannot start its child process: {e}"))?;
+        // Held, never written, until the child is done: if this process
+        // dies, the pipe closes and the child exits.
+        let parent_pipe = child.stdin.take();
+        // The result (with its timeline, tens of KiB) is read on a thread
+        // of its own while stderr is read here: read one after the other,
+        // a full pipe would leave the child and us waiting on each other.
+        let mut stdout_pipe = child.stdout.take().expect("piped");
+        let reader = std::thread::spawn(move || {
+            let mut text = String::new();
+            stdout_pipe.read_to_string(&mut text).map(|_| text)
+        });
+        let stderr = child.stderr.take().expect("piped");
+        let mut diagnostics = Vec::new();
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            match line.strip_prefix("progress ").and_then(|n| n.parse().ok()) {
+                Some(done) => self.bar.set_position(done),
+                None => diagnostics.push(line),
+            }
+        }
+        let status = child
+            .wait()
+            .map_err(|e| format!("lost its child process: {e}"))?;
+        drop(parent_pipe);
+        let stdout = reader
+            .join()
+            .map_err(|_| "the reader of its output panicked".to_owned())?
+            .map_err(|e| format!("cannot read its output: {e}"))?;
+        match serde_json::from_str::<ChildOutput>(stdout.trim()) {
+            Ok(output) if status.success() => Ok(output),
+            _ => {
+                // The child's own last words say why; keep them short.
+                let kept: Vec<&str> = diagnostics
+                    .iter()
+                    .filter(|l| !l.starts_with("note: run with"))
+                    .map(String::as_str)
+                    .collect();
+                let said = &kept[kept.len().saturating_sub(3)..];
+                Err(format!("{} ({status})", said.join(" / ")).trim().to_owned())
+            }
+        }
+    }
+}
+
 /// The parent: checks the flags and the output folder, starts the API if
 /// needed, runs each strategy in a child process with a progress bar,
-/// prints the table and writes JSON, CSV and SVG into `--out-dir`, for every
-/// strategy, finished or not. Returns the results.
+/// prints the table and writes JSON, CSV, the bar chart and the timeline
+/// into `--out-dir`, for every strategy, finished or not. Returns the results.
 pub fn run_parent(args: &Args) -> anyhow::Result<Vec<StrategyResult>> {
-    args.check()?;
-    checks::out_dir(&args.out_dir)?;
-    let jobs = args.jobs();
+    if let Some(Mode::Sweep { strategy, sizes }) = &args.mode {
+        return crate::sweep::run_sweep(args, *strategy, sizes);
+    }
     let strategies = args.strategies();
-    let workload = args.workload_name();
-
-    // The API runs here, in the parent, so no child pays for it.
-    let mut server = None;
-    let mut url = args.url.clone();
-    if args.workload == Workload::Http && url.is_none() {
-        let largest = strategies
-            .iter()
-            .map(|s| s.capacity(args.max_in_flight))
-            .max()
-            .unwrap_or(1);
-        checks::fd_limit(
-            largest as u64 + 256,
-            "a smaller --max-in-flight, or fewer strategies with --only",
-        )?;
-        let s = Server::start(ServerConfig::ephemeral()).context("cannot start the slow API")?;
-        url = Some(s.url().to_owned());
-        server = Some(s);
-    }
-    if let Some(url) = &url {
-        ApiClient::new(url, 1)
-            .map_err(|e| anyhow!("--url: {e}"))?
-            .probe()
-            .map_err(anyhow::Error::msg)?;
-    }
-
-    let exe = std::env::current_exe().context("cannot find this program's own path")?;
-    let bar = ProgressBar::new(jobs);
-    bar.set_style(
-        ProgressStyle::with_template("{msg:>20} [{bar:40}] {pos}/{len} jobs ({elapsed})")
-            .expect("a valid template")
-            .progress_chars("=> "),
-    );
+    let largest = strategies
+        .iter()
+        .map(|s| s.capacity(args.max_in_flight))
+        .max()
+        .unwrap_or(1);
+    let session = Session::start(args, largest)?;
+    let (jobs, workload) = (args.jobs(), args.workload_name());
 
     let mut results = Vec::new();
+    let mut timelines = Vec::new();
     for &strategy in &strategies {
-        bar.reset();
-        bar.set_message(strategy.name());
-        let result = run_one(args, &exe, strategy, url.as_deref(), &bar).unwrap_or_else(|reason| {
-            StrategyResult::did_not_finish(
-                strategy.name(),
-                workload.clone(),
-                jobs,
-                strategy.capacity(args.max_in_flight),
-                reason,
-            )
-        });
+        let (result, timeline) = session.run(args, strategy, None);
+        if let Some(samples) = timeline {
+            timelines.push(Timeline {
+                strategy: result.strategy.clone(),
+                samples,
+            });
+        }
         results.push(result);
     }
-    bar.finish_and_clear();
-    drop(server);
+    session.bar.finish_and_clear();
+    drop(session);
 
     // Print and write the results: every strategy, finished or not.
     println!("{jobs} jobs, workload {workload}, each strategy in its own process:\n");
     print!("{}", table(&results));
     let base = args.out_dir.join(format!("results-{workload}"));
     let (json_path, csv_path) = (base.with_extension("json"), base.with_extension("csv"));
-    let json = serde_json::to_string_pretty(&results).context("cannot serialise the results")?;
-    std::fs::write(&json_path, json)
-        .with_context(|| format!("cannot write {}", json_path.display()))?;
+    write_json(&results, &json_path)?;
     write_csv(&results, &csv_path)?;
     let svg = args.out_dir.join(format!("chart-{workload}.svg"));
     let title = format!("{jobs} {workload} jobs per strategy");
     crate::chart::draw_chart(&results, &title, &svg)?;
+    let timeline_json = args.out_dir.join(format!("timeline-{workload}.json"));
+    write_json(&timelines, &timeline_json)?;
+    let timeline_svg = args.out_dir.join(format!("timeline-{workload}.svg"));
+    let title = format!("{jobs} {workload} jobs per strategy, over time (sampled every 10 ms)");
+    crate::timeline::draw_timeline(&timelines, &title, &timeline_svg)?;
     println!(
-        "\nwritten: {}, {}, {}",
+        "\nwritten: {}, {}, {}, {}, {}",
         json_path.display(),
         csv_path.display(),
-        svg.display()
+        svg.display(),
+        timeline_json.display(),
+        timeline_svg.display()
     );
     Ok(results)
 }
 
-/// Runs one strategy in a child process; its result, or why it has none.
-fn run_one(
-    args: &Args,
-    exe: &std::path::Path,
-    strategy: Strategy,
-    url: Option<&str>,
-    bar: &ProgressBar,
-) -> Result<StrategyResult, String> {
-    let mut cmd = Command::new(exe);
-    cmd.arg("--child")
-        .arg(strategy.name())
-        .arg("--parent-pipe")
-        .args(["--workload", &args.workload_name()])
-        .args(["--jobs", &args.jobs().to_string()])
-        .args(["--sleep-ms", &args.sleep_ms.to_string()])
-        .args(["--max-in-flight", &args.max_in_flight.to_string()])
-        .args(["--call-timeout-s", &args.call_timeout_s.to_string()])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    if let Some(url) = url {
-        cmd.args(["--url", url]);
-    }
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| format!("cannot start its child process: {e}"))?;
-    // Held, never written, until the child is done: if this process dies,
-    // the pipe closes and the child exits.
-    let parent_pipe = child.stdin.take();
-    let stderr = child.stderr.take().expect("piped");
-    let mut diagnostics = Vec::new();
-    for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-        match line.strip_prefix("progress ").and_then(|n| n.parse().ok()) {
-            Some(done) => bar.set_position(done),
-            None => diagnostics.push(line),
-        }
-    }
-    let output = child
-        .wait_with_output()
-        .map_err(|e| format!("lost its child process: {e}"))?;
-    drop(parent_pipe);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    match serde_json::from_str::<StrategyResult>(stdout.trim()) {
-        Ok(result) if output.status.success() => Ok(result),
-        _ => {
-            // The child's own last words say why; keep them short.
-            let said: Vec<&str> = diagnostics
-                .iter()
-                .rev()
-                .take(3)
-                .rev()
-                .map(String::as_str)
-                .collect();
-            Err(format!("{} ({})", said.join(" / "), output.status)
-                .trim()
-                .to_owned())
-        }
-    }
+/// Writes `value` as pretty JSON to `path`; an error names the path.
+pub(crate) fn write_json<T: serde::Serialize + ?Sized>(
+    value: &T,
+    path: &std::path::Path,
+) -> anyhow::Result<()> {
+    let json = serde_json::to_string_pretty(value).context("cannot serialise the results")?;
+    std::fs::write(path, json).with_context(|| format!("cannot write {}", path.display()))
 }

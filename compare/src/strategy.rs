@@ -1,20 +1,18 @@
-//! The strategies being compared, and the jobs they run.
+//! The strategies being compared.
 //!
-//! Every strategy runs the same `jobs` jobs of one [`Workload`] and reports
-//! when each is done. What differs is *who runs them*: a thread per job, a
-//! pool (ours, the `threadpool` crate's, rayon's, a hand-rolled one), or
-//! tokio tasks, the model Go's goroutines follow.
+//! Every strategy runs the same jobs (`job.rs`) and reports when each is
+//! done. What differs is *who runs them*: a thread per job, a pool (ours, the
+//! `threadpool` crate's, rayon's, a hand-rolled one), or tokio tasks, the
+//! model Go's goroutines follow.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 
 use anyhow::anyhow;
 use clap::ValueEnum;
-use harness::Failures;
 use pool_core::{LoadBalancing, MultiPool, Pool, PoolStats, PoolWithFunc, WaitGroup};
 use serde::Serialize;
-use slow_api::ApiClient;
+
+use crate::job::{Job, Ticket};
 
 /// Who runs the jobs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum, Serialize)]
@@ -32,6 +30,8 @@ pub enum Strategy {
     PoolWithFunc1000,
     /// `Pool` of 1000 with `pre_alloc(true)`.
     Pool1000Prealloc,
+    /// `Pool` of 1000 with a bounded queue: `queue_size(1024)` (beyond ants).
+    Pool1000Queue,
     /// `MultiPool` of 4 pools of 250, round robin.
     MultiPool,
     /// The `threadpool` crate, 1000 threads.
@@ -45,15 +45,41 @@ pub enum Strategy {
     TokioTasks,
 }
 
+/// What kind of thing runs the jobs: the chart colours by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// A thread per job.
+    NoPool,
+    /// pool-core.
+    PoolCore,
+    /// Another crate's pool, or a hand-rolled one.
+    OtherPool,
+    /// tokio tasks.
+    Async,
+}
+
+impl Family {
+    /// How the chart's legend names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Family::NoPool => "no pool",
+            Family::PoolCore => "pool-core",
+            Family::OtherPool => "other pools",
+            Family::Async => "async",
+        }
+    }
+}
+
 impl Strategy {
     /// Every strategy, in the table's order.
-    pub const ALL: [Strategy; 11] = [
+    pub const ALL: [Strategy; 12] = [
         Strategy::ThreadPerJob,
         Strategy::DefaultPool,
         Strategy::Pool10000,
         Strategy::Pool1000,
         Strategy::PoolWithFunc1000,
         Strategy::Pool1000Prealloc,
+        Strategy::Pool1000Queue,
         Strategy::MultiPool,
         Strategy::Threadpool1000,
         Strategy::Rayon1000,
@@ -71,6 +97,38 @@ impl Strategy {
             .expect("every strategy has a name")
             .get_name()
             .to_owned()
+    }
+
+    /// Its family, for the chart's colours.
+    ///
+    /// ```
+    /// use compare::{Family, Strategy};
+    /// assert_eq!(Strategy::MultiPool.family(), Family::PoolCore);
+    /// assert_eq!(Strategy::Native1000.family(), Family::OtherPool);
+    /// ```
+    pub fn family(self) -> Family {
+        match self {
+            Strategy::ThreadPerJob => Family::NoPool,
+            Strategy::TokioTasks => Family::Async,
+            Strategy::Threadpool1000 | Strategy::Rayon1000 | Strategy::Native1000 => {
+                Family::OtherPool
+            }
+            _ => Family::PoolCore,
+        }
+    }
+
+    /// Whether a pool size can be set (`compare sweep`): every pool but the
+    /// process-wide default one.
+    ///
+    /// ```
+    /// assert!(compare::Strategy::Pool1000.sizable());
+    /// assert!(!compare::Strategy::TokioTasks.sizable());
+    /// ```
+    pub fn sizable(self) -> bool {
+        !matches!(
+            self,
+            Strategy::ThreadPerJob | Strategy::TokioTasks | Strategy::DefaultPool
+        )
     }
 
     /// How many jobs it lets run at once, given the bound for the unbounded ones.
@@ -92,110 +150,36 @@ impl Strategy {
     }
 }
 
-/// What each job does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Workload {
-    /// GET /two/{id} on the slow API (100 ms).
-    Http,
-    /// Sleep in the job (default 10 ms), the job ants' own benchmark uses.
-    Sleep,
-    /// Nothing: the strategy's own overhead.
-    Noop,
-}
-
-/// Everything a job needs, shared by all jobs of a run.
-#[derive(Clone)]
-pub struct Job {
-    workload: Workload,
-    sleep: Duration,
-    client: Option<ApiClient>,
-    call_timeout: Duration,
-    failures: Arc<Failures>,
-    done: Arc<AtomicU64>,
-}
-
-impl Job {
-    /// A job of `workload`; `client` is needed for `Http`, and
-    /// `call_timeout` bounds each HTTP call (the tokio strategy's too).
-    pub fn new(
-        workload: Workload,
-        sleep: Duration,
-        client: Option<ApiClient>,
-        call_timeout: Duration,
-    ) -> Job {
-        Job {
-            workload,
-            sleep,
-            client,
-            call_timeout,
-            failures: Arc::new(Failures::default()),
-            done: Arc::new(AtomicU64::new(0)),
-        }
-    }
-
-    /// Runs job `id` (blocking), counting it done and recording a failure.
-    pub fn run(&self, id: u64) {
-        match self.workload {
-            Workload::Noop => {}
-            Workload::Sleep => std::thread::sleep(self.sleep),
-            Workload::Http => {
-                let client = self.client.as_ref().expect("http jobs have a client");
-                if let Err(e) = client.call("two", id) {
-                    self.failures.record(e);
-                }
-            }
-        }
-        self.done.fetch_add(1, Relaxed);
-    }
-
-    /// The workload.
-    pub fn workload(&self) -> Workload {
-        self.workload
-    }
-
-    /// The sleep of the `Sleep` workload.
-    pub fn sleep(&self) -> Duration {
-        self.sleep
-    }
-
-    /// The limit on each HTTP call.
-    pub fn call_timeout(&self) -> Duration {
-        self.call_timeout
-    }
-
-    /// Counts a job done that ran outside [`Job::run`] (the tokio tasks).
-    pub fn mark_done(&self) {
-        self.done.fetch_add(1, Relaxed);
-    }
-
-    /// Jobs done so far.
-    pub fn done(&self) -> u64 {
-        self.done.load(Relaxed)
-    }
-
-    /// The failures so far.
-    pub fn failures(&self) -> &Failures {
-        &self.failures
-    }
-}
+/// The bounded queue of `pool1000-queue`.
+const QUEUE_SIZE: usize = 1024;
 
 /// How long a pool-core pool may take to join its workers after the jobs.
 const JOIN_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Runs `jobs` jobs with `strategy`; returns when every job is done and every
-/// thread the strategy started is gone (pools are released and joined).
-/// For pool-core's strategies, also the pool's stats, read after the join so
-/// its queue-wait and run-time figures are exact (the default pool lives on:
-/// its figures may lag by a few tasks per busy worker).
+/// Runs `jobs` jobs with `strategy`, its pools sized `capacity` (the
+/// strategies with no pool hold at most `max_in_flight` jobs at once);
+/// returns when every job is done and every thread the strategy started is
+/// gone (pools are released and joined). For pool-core's strategies, also
+/// the pool's stats, read after the join so its queue-wait and run-time
+/// figures are exact (the default pool lives on: its figures may lag by a
+/// few tasks per busy worker).
 pub fn run(
     strategy: Strategy,
     job: &Job,
     jobs: u64,
+    capacity: usize,
     max_in_flight: usize,
     url: Option<&str>,
 ) -> anyhow::Result<Option<PoolStats>> {
     let wg = WaitGroup::new();
+    // The closure each pool runs for one job: the job, then `done`.
+    let task = |ticket: Ticket| {
+        let (job, wg) = (job.clone(), wg.clone());
+        move || {
+            job.run(ticket);
+            wg.done();
+        }
+    };
     let stats = match strategy {
         Strategy::ThreadPerJob => {
             thread_per_job(job, jobs, max_in_flight)?;
@@ -204,29 +188,29 @@ pub fn run(
         Strategy::DefaultPool => {
             for id in 0..jobs {
                 wg.add(1);
-                let (job, wg) = (job.clone(), wg.clone());
-                pool_core::submit(move || {
-                    job.run(id);
-                    wg.done();
-                })
-                .map_err(refused(strategy))?;
+                pool_core::submit(task(job.ticket(id))).map_err(refused(strategy))?;
             }
             wg.wait();
             Some(pool_core::default_pool().stats())
         }
-        Strategy::Pool10000 | Strategy::Pool1000 | Strategy::Pool1000Prealloc => {
+        Strategy::Pool10000
+        | Strategy::Pool1000
+        | Strategy::Pool1000Prealloc
+        | Strategy::Pool1000Queue => {
+            let queue = if strategy == Strategy::Pool1000Queue {
+                QUEUE_SIZE
+            } else {
+                0
+            };
             let pool = Pool::builder()
-                .capacity(strategy.capacity(max_in_flight))
+                .capacity(capacity)
                 .pre_alloc(strategy == Strategy::Pool1000Prealloc)
+                .queue_size(queue)
                 .build()?;
             for id in 0..jobs {
                 wg.add(1);
-                let (job, wg) = (job.clone(), wg.clone());
-                pool.submit(move || {
-                    job.run(id);
-                    wg.done();
-                })
-                .map_err(refused(strategy))?;
+                pool.submit(task(job.ticket(id)))
+                    .map_err(refused(strategy))?;
             }
             wg.wait();
             pool.release_timeout(JOIN_TIMEOUT)?;
@@ -234,28 +218,25 @@ pub fn run(
         }
         Strategy::PoolWithFunc1000 => {
             let (j, w) = (job.clone(), wg.clone());
-            let pool = PoolWithFunc::new(1000, move |id: u64| {
-                j.run(id);
+            let pool = PoolWithFunc::new(capacity, move |ticket: Ticket| {
+                j.run(ticket);
                 w.done();
             })?;
             for id in 0..jobs {
                 wg.add(1);
-                pool.invoke(id).map_err(refused(strategy))?;
+                pool.invoke(job.ticket(id)).map_err(refused(strategy))?;
             }
             wg.wait();
             pool.release_timeout(JOIN_TIMEOUT)?;
             Some(pool.stats())
         }
         Strategy::MultiPool => {
-            let pools = MultiPool::new(4, 250, LoadBalancing::RoundRobin)?;
+            let each = capacity.div_ceil(4).max(1);
+            let pools = MultiPool::new(4, each, LoadBalancing::RoundRobin)?;
             for id in 0..jobs {
                 wg.add(1);
-                let (job, wg) = (job.clone(), wg.clone());
                 pools
-                    .submit(move || {
-                        job.run(id);
-                        wg.done();
-                    })
+                    .submit(task(job.ticket(id)))
                     .map_err(refused(strategy))?;
             }
             wg.wait();
@@ -263,33 +244,29 @@ pub fn run(
             Some(pools.stats())
         }
         Strategy::Threadpool1000 => {
-            let pool = threadpool::ThreadPool::new(1000);
+            let pool = threadpool::ThreadPool::new(capacity);
             for id in 0..jobs {
-                let job = job.clone();
-                pool.execute(move || job.run(id));
+                let (job, ticket) = (job.clone(), job.ticket(id));
+                pool.execute(move || job.run(ticket));
             }
             pool.join();
             None
         }
         Strategy::Rayon1000 => {
             let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(1000)
+                .num_threads(capacity)
                 // Without a handler a panic in spawn aborts the process.
                 .panic_handler(|_| log::error!("a rayon job panicked"))
                 .build()?;
             for id in 0..jobs {
                 wg.add(1);
-                let (job, wg) = (job.clone(), wg.clone());
-                pool.spawn(move || {
-                    job.run(id);
-                    wg.done();
-                });
+                pool.spawn(task(job.ticket(id)));
             }
             wg.wait();
             None
         }
         Strategy::Native1000 => {
-            hand_rolled(job, jobs, 1000)?;
+            hand_rolled(job, jobs, capacity)?;
             None
         }
         Strategy::TokioTasks => {
@@ -316,10 +293,10 @@ fn thread_per_job(job: &Job, jobs: u64, max_live: usize) -> anyhow::Result<()> {
                 let _ = std::thread::JoinHandle::join(oldest);
             }
         }
-        let thread_job = job.clone();
+        let (thread_job, ticket) = (job.clone(), job.ticket(id));
         let spawned = std::thread::Builder::new()
             .name("per-job".into())
-            .spawn(move || thread_job.run(id));
+            .spawn(move || thread_job.run(ticket));
         match spawned {
             Ok(h) => unjoined.push_back(h),
             Err(e) => job
@@ -333,26 +310,26 @@ fn thread_per_job(job: &Job, jobs: u64, max_live: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The hand-rolled pool: `workers` std threads take ids from one bounded
+/// The hand-rolled pool: `workers` std threads take tickets from one bounded
 /// crossbeam channel until it closes; the scope joins them all.
 fn hand_rolled(job: &Job, jobs: u64, workers: usize) -> anyhow::Result<()> {
-    let (ids, taken) = crossbeam_channel::bounded::<u64>(workers);
+    let (tickets, taken) = crossbeam_channel::bounded::<Ticket>(workers);
     std::thread::scope(|s| {
         for _ in 0..workers {
             let taken = taken.clone();
             std::thread::Builder::new()
                 .name("hand-rolled".into())
                 .spawn_scoped(s, move || {
-                    for id in taken {
-                        job.run(id);
+                    for ticket in taken {
+                        job.run(ticket);
                     }
                 })?;
         }
         drop(taken);
         for id in 0..jobs {
-            ids.send(id)?;
+            tickets.send(job.ticket(id))?;
         }
-        drop(ids);
+        drop(tickets);
         Ok(())
     })
 }

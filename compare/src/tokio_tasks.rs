@@ -9,7 +9,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::strategy::{Job, Workload};
+use crate::job::{BURST_JOB, Job, Workload, cpu_work};
 
 /// Runs `jobs` jobs as tokio tasks; returns when all are done and the
 /// runtime is shut down.
@@ -31,16 +31,25 @@ pub(crate) fn run(
     let base = url.map(str::to_owned);
     let workload = job.workload();
     let sleep = job.sleep();
+    let rounds = job.cpu_rounds();
     let result = runtime.block_on(async move {
         let permits = Arc::new(tokio::sync::Semaphore::new(max_in_flight.max(1)));
         let mut tasks = tokio::task::JoinSet::new();
         for id in 0..jobs {
             let permit = permits.clone().acquire_owned().await?;
             let (job, client, base) = (job.clone(), client.clone(), base.clone());
+            let ticket = job.ticket(id);
             tasks.spawn(async move {
+                job.start(ticket);
                 match workload {
                     Workload::Noop => {}
                     Workload::Sleep => tokio::time::sleep(sleep).await,
+                    Workload::Burst => tokio::time::sleep(BURST_JOB).await,
+                    // CPU work runs on the runtime's worker thread, as
+                    // CPU-bound futures do.
+                    Workload::Cpu => {
+                        cpu_work(id, rounds);
+                    }
                     Workload::Http => {
                         let url = format!("{}/two/{id}", base.as_deref().unwrap_or_default());
                         let checked = match get(&client, &url).await {
@@ -53,7 +62,7 @@ pub(crate) fn run(
                         }
                     }
                 }
-                job.mark_done();
+                job.finish();
                 drop(permit);
             });
             // Collect finished tasks as we go, so the set stays small.

@@ -1,0 +1,282 @@
+//! `compare sweep`: one strategy over a list of pool sizes, to answer "how
+//! big should my pool be?".
+//!
+//! For CPU-bound jobs the answer is about the number of cores: more threads
+//! add nothing but switching. For jobs that wait (HTTP, sleep) it is about
+//! the jobs in flight the rest of the system can keep up with: throughput ×
+//! latency (Little's law). The sweep draws elapsed time and peak memory
+//! against the size; the **knee** is the smallest size within 10% of the
+//! best time, where a bigger pool stops paying.
+
+use std::error::Error;
+use std::path::Path;
+
+use anyhow::{anyhow, bail};
+use plotters::prelude::*;
+
+use crate::job::Workload;
+use crate::report::{StrategyResult, write_csv};
+use crate::runner::{Args, Session, write_json};
+use crate::strategy::Strategy;
+
+/// A size is past the knee when its time is within this factor of the best.
+pub const KNEE_TOLERANCE: f64 = 1.10;
+
+/// The default sizes: powers of two from 1 for CPU-bound jobs; from 8 for
+/// jobs that wait, whose smallest pools would take minutes.
+fn default_sizes(workload: Workload) -> Vec<usize> {
+    let from = match workload {
+        Workload::Cpu | Workload::Noop => 0,
+        _ => 3,
+    };
+    let to = match workload {
+        Workload::Cpu | Workload::Noop => 10,
+        _ => 12,
+    };
+    (from..=to).map(|p| 1usize << p).collect()
+}
+
+/// The smallest size whose elapsed time is within 10% of the best, among
+/// the sizes that ran cleanly.
+///
+/// ```
+/// let row = |capacity, elapsed_s| compare::StrategyResult {
+///     capacity, elapsed_s, did_not_finish: None,
+///     ..compare::StrategyResult::did_not_finish("pool1000".into(), "cpu".into(), 1, 1, String::new())
+/// };
+/// let rows = [row(1, 4.0), row(2, 2.1), row(4, 2.0), row(8, 2.05)];
+/// assert_eq!(compare::knee(&rows), Some(2));
+/// ```
+pub fn knee(rows: &[StrategyResult]) -> Option<usize> {
+    let clean: Vec<_> = rows.iter().filter(|r| !r.failed_or_unfinished()).collect();
+    let best = clean
+        .iter()
+        .map(|r| r.elapsed_s)
+        .fold(f64::INFINITY, f64::min);
+    clean
+        .iter()
+        .filter(|r| r.elapsed_s <= best * KNEE_TOLERANCE)
+        .map(|r| r.capacity)
+        .min()
+}
+
+/// Runs `strategy` once per size, each in its own child process, prints
+/// the table and the knee, and writes `sweep-<workload>.{json,csv,svg}`.
+pub(crate) fn run_sweep(
+    args: &Args,
+    strategy: Strategy,
+    sizes: &[usize],
+) -> anyhow::Result<Vec<StrategyResult>> {
+    if !strategy.sizable() {
+        bail!(
+            "--strategy {} has no pool size to sweep: pick a pool, such as pool1000",
+            strategy.name()
+        );
+    }
+    let sizes = if sizes.is_empty() {
+        default_sizes(args.workload)
+    } else {
+        sizes.to_vec()
+    };
+    for &size in &sizes {
+        harness::checks::threads("--sizes", size)?;
+    }
+    let largest = sizes.iter().copied().max().unwrap_or(1);
+    let session = Session::start(args, largest)?;
+    let (jobs, workload) = (args.jobs(), args.workload.name());
+
+    let mut rows = Vec::new();
+    for &size in &sizes {
+        let (row, _) = session.run(args, strategy, Some(size));
+        rows.push(row);
+    }
+    session.bar.finish_and_clear();
+    drop(session);
+
+    println!(
+        "{jobs} {workload} jobs through {} at each pool size, each in its own process:\n",
+        strategy.name()
+    );
+    print!("{}", sweep_table(&rows));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    match knee(&rows) {
+        Some(k) => println!(
+            "\nknee: size {k} (the smallest within {:.0}% of the best time); this machine has {cores} cores",
+            (KNEE_TOLERANCE - 1.0) * 100.0
+        ),
+        None => println!("\nno knee: no size ran cleanly"),
+    }
+    let base = args.out_dir.join(format!("sweep-{workload}"));
+    let (json_path, csv_path) = (base.with_extension("json"), base.with_extension("csv"));
+    write_json(&rows, &json_path)?;
+    write_csv(&rows, &csv_path)?;
+    let svg = base.with_extension("svg");
+    let title = format!(
+        "{jobs} {workload} jobs through {} by pool size ({cores} cores)",
+        strategy.name()
+    );
+    draw_sweep(&rows, &title, &svg)?;
+    println!(
+        "written: {}, {}, {}",
+        json_path.display(),
+        csv_path.display(),
+        svg.display()
+    );
+    Ok(rows)
+}
+
+/// The sweep's table: one row per size.
+fn sweep_table(rows: &[StrategyResult]) -> String {
+    use std::fmt::Write as _;
+    let mut out = format!(
+        "{:>6} {:>9} {:>9} {:>8} {:>10} {:>10} {:>9} {:>8} {:>10} {:>7}\n",
+        "size",
+        "elapsed",
+        "ideal",
+        "x ideal",
+        "start p50",
+        "start p99",
+        "q wait",
+        "threads",
+        "peak RSS",
+        "failed"
+    );
+    for r in rows {
+        if let Some(reason) = &r.did_not_finish {
+            let _ = writeln!(out, "{:>6} did not finish: {reason}", r.capacity);
+            continue;
+        }
+        let opt = |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map_or("-".into(), f);
+        let _ = writeln!(
+            out,
+            "{:>6} {:>8.2}s {:>9} {:>8} {:>10} {:>10} {:>9} {:>8} {:>7.1}MiB {:>7}",
+            r.capacity,
+            r.elapsed_s,
+            opt(r.ideal_s, &|s| format!("{s:.2}s")),
+            opt(r.ideal_ratio, &|x| format!("{x:.2}x")),
+            opt(r.start_p50_us, &|us| format!("{us:.0}µs")),
+            opt(r.start_p99_us, &|us| format!("{us:.0}µs")),
+            opt(r.queue_wait_mean_ms, &|ms| format!("{ms:.2}ms")),
+            r.peak_threads,
+            r.peak_rss_bytes as f64 / (1024.0 * 1024.0),
+            r.failed
+        );
+    }
+    out
+}
+
+/// Draws elapsed time (with the ideal) and peak memory against the pool
+/// size, on a log scale, one point per size; sizes that did not run cleanly
+/// are left out and named in the caption.
+pub fn draw_sweep(rows: &[StrategyResult], title: &str, path: &Path) -> anyhow::Result<()> {
+    draw(rows, title, path).map_err(|e| anyhow!("cannot draw {}: {e}", path.display()))
+}
+
+fn draw(rows: &[StrategyResult], title: &str, path: &Path) -> Result<(), Box<dyn Error>> {
+    let root = SVGBackend::new(path, (1200, 500)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let root = root.titled(title, ("sans-serif", 20))?;
+    let (left, right) = root.split_horizontally(600);
+    let clean: Vec<&StrategyResult> = rows.iter().filter(|r| !r.failed_or_unfinished()).collect();
+    let time: Vec<(f64, f64)> = clean
+        .iter()
+        .map(|r| (r.capacity as f64, r.elapsed_s))
+        .collect();
+    let ideal: Vec<(f64, f64)> = clean
+        .iter()
+        .filter_map(|r| r.ideal_s.map(|i| (r.capacity as f64, i)))
+        .collect();
+    let memory: Vec<(f64, f64)> = clean
+        .iter()
+        .map(|r| {
+            (
+                r.capacity as f64,
+                r.peak_rss_bytes as f64 / (1024.0 * 1024.0),
+            )
+        })
+        .collect();
+    let bad: Vec<String> = rows
+        .iter()
+        .filter(|r| r.failed_or_unfinished())
+        .map(|r| r.capacity.to_string())
+        .collect();
+    let note = if bad.is_empty() {
+        String::new()
+    } else {
+        format!(" (failed, not drawn: size {})", bad.join(", "))
+    };
+    panel(
+        &left,
+        &format!("elapsed (s){note}"),
+        &time,
+        Some(&ideal),
+        RGBColor(31, 119, 180),
+    )?;
+    panel(
+        &right,
+        "peak resident memory (MiB)",
+        &memory,
+        None,
+        RGBColor(214, 39, 40),
+    )?;
+    root.present()?;
+    Ok(())
+}
+
+type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
+
+fn panel(
+    area: &Area<'_>,
+    caption: &str,
+    points: &[(f64, f64)],
+    ideal: Option<&[(f64, f64)]>,
+    colour: RGBColor,
+) -> Result<(), Box<dyn Error>> {
+    let xs = points.iter().map(|p| p.0);
+    let (lo, hi) = (
+        xs.clone().fold(f64::INFINITY, f64::min).min(1.0),
+        xs.fold(1.0, f64::max) * 1.5,
+    );
+    let top = points
+        .iter()
+        .map(|p| p.1)
+        .chain(ideal.unwrap_or_default().iter().map(|p| p.1))
+        .fold(0.0, f64::max)
+        .max(1e-6)
+        * 1.1;
+    let mut chart = ChartBuilder::on(area)
+        .caption(caption, ("sans-serif", 16))
+        .margin(10)
+        .x_label_area_size(35)
+        .y_label_area_size(60)
+        .build_cartesian_2d((lo..hi).log_scale(), 0.0..top)?;
+    chart
+        .configure_mesh()
+        .x_desc("pool size (log scale)")
+        .x_label_formatter(&|x| format!("{}", x.round()))
+        .draw()?;
+    chart
+        .draw_series(LineSeries::new(
+            points.iter().copied(),
+            colour.stroke_width(2),
+        ))?
+        .label("measured")
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2)));
+    chart.draw_series(points.iter().map(|&p| Circle::new(p, 4, colour.filled())))?;
+    if let Some(ideal) = ideal.filter(|i| !i.is_empty()) {
+        chart
+            .draw_series(LineSeries::new(
+                ideal.iter().copied(),
+                BLACK.stroke_width(1),
+            ))?
+            .label("ideal for the size")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BLACK.stroke_width(1)));
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK.mix(0.3))
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()?;
+    Ok(())
+}

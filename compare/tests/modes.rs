@@ -1,0 +1,230 @@
+//! The workloads and pictures of issue 15, each on a few hundred jobs: the
+//! `cpu` and `burst` workloads, start latency and queue wait in the table,
+//! JSON and CSV, the timeline, and `compare sweep`. Every SVG is parsed as
+//! XML and its series counted.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use compare::{StrategyResult, Timeline};
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("compare-modes-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn compare(args: &[&str], out_dir: &Path) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_compare"))
+        .args(args)
+        .arg("--out-dir")
+        .arg(out_dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn json<T: serde::de::DeserializeOwned>(path: PathBuf) -> T {
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+/// The SVG at `path`, parsed: panics if it is not well-formed XML.
+fn svg(path: PathBuf) -> String {
+    let text = std::fs::read_to_string(&path).unwrap();
+    roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text
+}
+
+/// The data lines of an SVG (2 px wide polylines), counted by colour.
+fn series_by_colour(text: &str) -> BTreeMap<String, usize> {
+    let doc = roxmltree::Document::parse(text).unwrap();
+    let mut by_colour = BTreeMap::new();
+    for node in doc.descendants().filter(|n| n.has_tag_name("polyline")) {
+        if node.attribute("stroke-width") == Some("2") {
+            *by_colour
+                .entry(node.attribute("stroke").unwrap_or_default().to_owned())
+                .or_insert(0) += 1;
+        }
+    }
+    by_colour
+}
+
+fn texts(text: &str) -> Vec<String> {
+    let doc = roxmltree::Document::parse(text).unwrap();
+    doc.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text().map(|t| t.trim().to_owned()))
+        .collect()
+}
+
+#[test]
+fn the_cpu_workload_has_an_ideal_start_latency_and_queue_wait() {
+    let dir = temp_dir("cpu");
+    let strategies = ["pool1000", "pool1000-queue", "threadpool1000"];
+    let mut args = vec!["--workload", "cpu", "--jobs", "400", "--only"];
+    args.extend(strategies);
+    compare(&args, &dir);
+    let rows: Vec<StrategyResult> = json(dir.join("results-cpu.json"));
+    assert_eq!(rows.len(), 3);
+    let cores = std::thread::available_parallelism().unwrap().get() as f64;
+    for r in &rows {
+        // 400 jobs of 2 µs over the cores: the ideal.
+        let ideal = r.ideal_s.unwrap();
+        let expected = 400.0 * 2e-6 / cores.min(r.capacity as f64);
+        assert!(
+            (ideal - expected).abs() < 1e-9,
+            "{}: {ideal} vs {expected}",
+            r.strategy
+        );
+        // One job in 8 timed: 50 of 400.
+        assert_eq!(r.start_samples, 50, "{}", r.strategy);
+        assert!(r.start_p50_us.unwrap() <= r.start_p99_us.unwrap());
+    }
+    // pool-core's own queue wait, and none for another crate's pool.
+    assert!(rows[0].queue_wait_mean_ms.is_some());
+    assert!(rows[2].queue_wait_mean_ms.is_none());
+
+    let csv = std::fs::read_to_string(dir.join("results-cpu.csv")).unwrap();
+    let header = csv.lines().next().unwrap();
+    for column in [
+        "start_p50_us",
+        "start_p99_us",
+        "start_samples",
+        "queue_wait_mean_ms",
+    ] {
+        assert!(header.contains(column), "{header}");
+    }
+    assert_eq!(csv.lines().count(), 4);
+
+    // The bar chart: each strategy labelled, the legend's families.
+    let chart = svg(dir.join("chart-cpu.svg"));
+    let labels = texts(&chart);
+    for s in strategies {
+        assert!(labels.iter().any(|t| t == s), "{s} missing from {labels:?}");
+    }
+    for family in [
+        "no pool",
+        "pool-core",
+        "other pools",
+        "async",
+        "ideal for its capacity",
+    ] {
+        assert!(labels.iter().any(|t| t == family), "{family}");
+    }
+    // The timeline: one line per strategy in each of 4 panels, plus its
+    // legend entry.
+    let timeline = svg(dir.join("timeline-cpu.svg"));
+    let series = series_by_colour(&timeline);
+    assert_eq!(series.len(), 3, "{series:?}");
+    assert!(series.values().all(|&n| n == 5), "{series:?}");
+}
+
+#[test]
+fn a_burst_times_every_job_and_the_timeline_covers_the_run() {
+    let dir = temp_dir("burst");
+    compare(
+        &[
+            "--workload",
+            "burst",
+            "--jobs",
+            "320",
+            "--only",
+            "pool1000",
+            "threadpool1000",
+        ],
+        &dir,
+    );
+    let rows: Vec<StrategyResult> = json(dir.join("results-burst.json"));
+    for r in &rows {
+        assert_eq!(r.start_samples, 320, "every burst job is timed");
+        assert!(r.start_p50_us.is_some());
+        assert_eq!(r.ideal_s, None, "a paced workload has no ideal");
+    }
+    let timelines: Vec<Timeline> = json(dir.join("timeline-burst.json"));
+    assert_eq!(timelines.len(), 2);
+    for (t, r) in timelines.iter().zip(&rows) {
+        // A sample every 10 ms from the first job, and one at the end.
+        let expected = r.elapsed_s / 0.010;
+        let got = t.samples.len() as f64;
+        assert!(
+            got >= expected * 0.8 - 2.0 && got <= expected + 3.0,
+            "{}: {got} samples over {} s",
+            t.strategy,
+            r.elapsed_s
+        );
+        let last = t.samples.last().unwrap();
+        assert_eq!(last.done, 320);
+        assert!(t.samples.windows(2).all(|w| w[0].t_s <= w[1].t_s));
+    }
+}
+
+#[test]
+fn a_sweep_draws_one_point_per_size_and_finds_a_knee() {
+    let dir = temp_dir("sweep");
+    let out = compare(
+        &[
+            "sweep",
+            "--workload",
+            "cpu",
+            "--jobs",
+            "2000",
+            "--sizes",
+            "1",
+            "2",
+            "4",
+        ],
+        &dir,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("knee: size "), "{stdout}");
+    let rows: Vec<StrategyResult> = json(dir.join("sweep-cpu.json"));
+    let sizes: Vec<usize> = rows.iter().map(|r| r.capacity).collect();
+    assert_eq!(sizes, [1, 2, 4]);
+    assert!(
+        rows.iter()
+            .all(|r| r.strategy == "pool1000" && r.failed == 0)
+    );
+    let csv = std::fs::read_to_string(dir.join("sweep-cpu.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 4);
+    let chart = svg(dir.join("sweep-cpu.svg"));
+    let doc = roxmltree::Document::parse(&chart).unwrap();
+    let points = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("circle"))
+        .count();
+    assert_eq!(
+        points,
+        2 * 3,
+        "one point per size in each of the two panels"
+    );
+}
+
+#[test]
+fn a_sweep_of_a_pool_with_no_size_is_refused() {
+    let dir = temp_dir("sweep-refused");
+    let out = Command::new(env!("CARGO_BIN_EXE_compare"))
+        .args([
+            "sweep",
+            "--strategy",
+            "tokio-tasks",
+            "--workload",
+            "noop",
+            "--out-dir",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--strategy tokio-tasks has no pool size"),
+        "{stderr}"
+    );
+}
