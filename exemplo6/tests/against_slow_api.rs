@@ -191,3 +191,24 @@ fn the_binary_prints_json_for_scripts() {
     assert!(report["allocated_bytes"].as_u64().unwrap() > 0);
     assert!(report["ideal_ratio"].as_f64().unwrap() >= 0.95);
 }
+
+/// docs/exercises.md, exercise 2: call /one instead of /two and predict the
+/// time: 10 calls of 2 s on 10 workers is one round, 2 s.
+#[test]
+fn exercise_2_route_one_takes_one_round_of_two_seconds() {
+    let (out, took) = exemplo6(&[
+        "--route",
+        "one",
+        "--jobs",
+        "10",
+        "--pool-size",
+        "10",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["delay_ms"], 2000);
+    assert_eq!(report["ideal_s"], 2.0);
+    assert!(report["elapsed_s"].as_f64().unwrap() >= 2.0);
+    assert!(took < Duration::from_secs(30), "took {took:?}");
+}

@@ -39,6 +39,10 @@ fn main() {
             "a_failed_http_call_is_counted_not_fatal",
             a_failed_http_call_is_counted_not_fatal,
         ),
+        (
+            "exercise_1_a_surviving_book_pool_keeps_its_workers",
+            exercise_1_a_surviving_book_pool_keeps_its_workers,
+        ),
         ("the_binary_runs_every_stage", the_binary_runs_every_stage),
         (
             "the_binary_refuses_impossible_numbers_naming_the_flag",
@@ -101,6 +105,31 @@ fn a_panicking_job_kills_its_book_pool_worker() {
     let (tx, rx) = std::sync::mpsc::channel();
     pool.execute(move || tx.send(42).unwrap());
     assert_eq!(rx.recv_timeout(Duration::from_secs(30)).unwrap(), 42);
+}
+
+/// docs/exercises.md, exercise 1: the Book pool, made to survive a panic.
+fn exercise_1_a_surviving_book_pool_keeps_its_workers() {
+    let before = live_threads();
+    {
+        let pool = ThreadPool::surviving(2);
+        let quiet = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        for _ in 0..4 {
+            pool.execute(|| panic!("a job that panics"));
+        }
+        // Every job after the panics still runs, on a full pool.
+        let (tx, rx) = std::sync::mpsc::channel();
+        for i in 0..8 {
+            let tx = tx.clone();
+            pool.execute(move || tx.send(i).unwrap());
+        }
+        for _ in 0..8 {
+            rx.recv_timeout(Duration::from_secs(30)).unwrap();
+        }
+        std::panic::set_hook(quiet);
+        assert_eq!(pool.live_workers(), 2, "a worker died of a caught panic");
+    }
+    assert_threads_back_to(before, "the surviving pool's Drop did not join");
 }
 
 fn http_workers_call_once_per_job_and_leave_no_thread() {
