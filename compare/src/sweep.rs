@@ -12,6 +12,7 @@ use std::error::Error;
 use std::path::Path;
 
 use anyhow::{anyhow, bail};
+use plotters::coord::ranged1d::ValueFormatter;
 use plotters::prelude::*;
 
 use crate::job::Workload;
@@ -205,19 +206,28 @@ fn draw(rows: &[StrategyResult], title: &str, path: &Path) -> Result<(), Box<dyn
     } else {
         format!(" (failed, not drawn: size {})", bad.join(", "))
     };
-    panel(
+    let knee = knee(rows).map(|k| k as f64);
+    draw_panel(
         &left,
-        &format!("elapsed (s){note}"),
-        &time,
-        Some(&ideal),
-        RGBColor(31, 119, 180),
+        &Panel {
+            caption: format!("elapsed (s, log scale){note}"),
+            points: time,
+            ideal,
+            colour: RGBColor(31, 119, 180),
+            knee,
+            log_y: true,
+        },
     )?;
-    panel(
+    draw_panel(
         &right,
-        "peak resident memory (MiB)",
-        &memory,
-        None,
-        RGBColor(214, 39, 40),
+        &Panel {
+            caption: "peak resident memory (MiB)".into(),
+            points: memory,
+            ideal: Vec::new(),
+            colour: RGBColor(214, 39, 40),
+            knee,
+            log_y: false,
+        },
     )?;
     root.present()?;
     Ok(())
@@ -225,52 +235,109 @@ fn draw(rows: &[StrategyResult], title: &str, path: &Path) -> Result<(), Box<dyn
 
 type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
 
-fn panel(
-    area: &Area<'_>,
-    caption: &str,
-    points: &[(f64, f64)],
-    ideal: Option<&[(f64, f64)]>,
+/// One panel of the sweep chart: measured points (one per size), the ideal
+/// if any, and the knee as a vertical line.
+struct Panel {
+    caption: String,
+    points: Vec<(f64, f64)>,
+    ideal: Vec<(f64, f64)>,
     colour: RGBColor,
-) -> Result<(), Box<dyn Error>> {
-    let xs = points.iter().map(|p| p.0);
-    let (lo, hi) = (
+    knee: Option<f64>,
+    log_y: bool,
+}
+
+fn draw_panel(area: &Area<'_>, panel: &Panel) -> Result<(), Box<dyn Error>> {
+    let xs = panel.points.iter().map(|p| p.0);
+    let (left, right) = (
         xs.clone().fold(f64::INFINITY, f64::min).min(1.0),
         xs.fold(1.0, f64::max) * 1.5,
     );
-    let top = points
+    let ys: Vec<f64> = panel
+        .points
         .iter()
+        .chain(&panel.ideal)
         .map(|p| p.1)
-        .chain(ideal.unwrap_or_default().iter().map(|p| p.1))
-        .fold(0.0, f64::max)
-        .max(1e-6)
-        * 1.1;
-    let mut chart = ChartBuilder::on(area)
-        .caption(caption, ("sans-serif", 16))
+        .collect();
+    let top = ys.iter().copied().fold(0.0, f64::max).max(1e-6) * 1.5;
+    // A log scale shows every halving of the time alike; memory is linear.
+    let bottom = if panel.log_y {
+        ys.iter().copied().fold(f64::INFINITY, f64::min).max(1e-6) / 1.5
+    } else {
+        0.0
+    };
+    let mut builder = ChartBuilder::on(area);
+    builder
+        .caption(&panel.caption, ("sans-serif", 16))
         .margin(10)
         .x_label_area_size(35)
-        .y_label_area_size(60)
-        .build_cartesian_2d((lo..hi).log_scale(), 0.0..top)?;
+        .y_label_area_size(60);
+    let x = (left..right).log_scale();
+    if panel.log_y {
+        fill(
+            builder.build_cartesian_2d(x, (bottom..top).log_scale())?,
+            panel,
+            bottom,
+            top,
+        )
+    } else {
+        fill(
+            builder.build_cartesian_2d(x, bottom..top)?,
+            panel,
+            bottom,
+            top,
+        )
+    }
+}
+
+/// Draws a panel's series on a chart whose y axis is log or linear.
+fn fill<'a, Y>(
+    mut chart: ChartContext<'a, SVGBackend<'a>, Cartesian2d<LogCoord<f64>, Y>>,
+    panel: &Panel,
+    bottom: f64,
+    top: f64,
+) -> Result<(), Box<dyn Error>>
+where
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
     chart
         .configure_mesh()
         .x_desc("pool size (log scale)")
         .x_label_formatter(&|x| format!("{}", x.round()))
+        .y_label_formatter(&|y| format!("{y:.2}"))
         .draw()?;
+    let colour = panel.colour;
     chart
         .draw_series(LineSeries::new(
-            points.iter().copied(),
+            panel.points.iter().copied(),
             colour.stroke_width(2),
         ))?
         .label("measured")
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2)));
-    chart.draw_series(points.iter().map(|&p| Circle::new(p, 4, colour.filled())))?;
-    if let Some(ideal) = ideal.filter(|i| !i.is_empty()) {
+    chart.draw_series(
+        panel
+            .points
+            .iter()
+            .map(|&p| Circle::new(p, 4, colour.filled())),
+    )?;
+    if !panel.ideal.is_empty() {
         chart
             .draw_series(LineSeries::new(
-                ideal.iter().copied(),
+                panel.ideal.iter().copied(),
                 BLACK.stroke_width(1),
             ))?
             .label("ideal for the size")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BLACK.stroke_width(1)));
+    }
+    if let Some(k) = panel.knee {
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(k, bottom.max(1e-6)), (k, top)],
+                BLACK.mix(0.4).stroke_width(1),
+            )))?
+            .label(format!("knee: size {k}"))
+            .legend(|(x, y)| {
+                PathElement::new(vec![(x + 8, y - 6), (x + 8, y + 6)], BLACK.mix(0.4))
+            });
     }
     chart
         .configure_series_labels()

@@ -1,0 +1,160 @@
+//! The READMEs' commands that a class runs live, run here: every command
+//! block after a `<!-- quick -->` line, in README.md and README.pt-BR.md,
+//! must exit 0. `cargo run [--release] -p PACKAGE [--example NAME] -- ARGS`
+//! runs the dev-profile binary or example the test build has already
+//! compiled (`target/debug/...`), so nothing is built again here, with a
+//! generous time limit, one after the other.
+//!
+//! Also: every relative link in both READMEs and in docs/ points at a file
+//! that exists.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// The commands of every block marked quick in `readme`.
+fn quick_commands(readme: &str) -> Vec<String> {
+    let mut commands = Vec::new();
+    let mut lines = readme.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() != "<!-- quick -->" {
+            continue;
+        }
+        // The fence, then the commands until the closing fence.
+        assert!(
+            lines.next().is_some_and(|l| l.starts_with("```")),
+            "a quick marker must sit right above a code block"
+        );
+        for command in lines.by_ref() {
+            if command.starts_with("```") {
+                break;
+            }
+            if command.starts_with("cargo ") {
+                commands.push(command.trim().to_owned());
+            }
+        }
+    }
+    commands
+}
+
+#[test]
+fn every_quick_command_in_both_readmes_exits_0() {
+    let root = root();
+    let mut all = Vec::new();
+    for readme in ["README.md", "README.pt-BR.md"] {
+        let text = std::fs::read_to_string(root.join(readme)).unwrap();
+        let commands = quick_commands(&text);
+        assert!(!commands.is_empty(), "{readme} marks no command as quick");
+        for c in commands {
+            if !all.contains(&c) {
+                all.push(c);
+            }
+        }
+    }
+    for command in all {
+        let (program, args) = program_and_args(&command);
+        // The commands write their results into the current folder
+        // (compare-results/, dhat profiles): a scratch folder, not the tree.
+        let scratch = std::env::temp_dir().join(format!("readme-commands-{}", std::process::id()));
+        std::fs::create_dir_all(&scratch).unwrap();
+        let started = Instant::now();
+        let mut child = Command::new(&program)
+            .args(&args)
+            .current_dir(&scratch)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("`{command}`: cannot start {}: {e}", program.display()));
+        // Read stderr as it comes, so a chatty command cannot fill the pipe.
+        let mut pipe = child.stderr.take().unwrap();
+        let reader = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = std::io::Read::read_to_string(&mut pipe, &mut text);
+            text
+        });
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed() > Duration::from_secs(300) {
+                let _ = child.kill();
+                panic!("`{command}` ran for more than 300 s");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let stderr = reader.join().unwrap();
+        assert!(status.success(), "`{command}` failed ({status}):\n{stderr}");
+        println!("{command}: ok in {:.1} s", started.elapsed().as_secs_f64());
+    }
+}
+
+/// `cargo run [--release] -p PACKAGE [--example NAME] [-- ARGS]` as the
+/// dev-profile program the test build compiled, and its arguments.
+fn program_and_args(command: &str) -> (PathBuf, Vec<String>) {
+    let words: Vec<&str> = command.split_whitespace().collect();
+    assert_eq!(
+        &words[..2],
+        ["cargo", "run"],
+        "`{command}`: only `cargo run` is supported"
+    );
+    let split = words.iter().position(|w| *w == "--").unwrap_or(words.len());
+    let (cargo_args, args) = (&words[2..split], words.get(split + 1..).unwrap_or_default());
+    let value = |flag: &str| {
+        cargo_args
+            .iter()
+            .position(|w| *w == flag)
+            .map(|i| cargo_args[i + 1])
+    };
+    let package = value("-p").unwrap_or_else(|| panic!("`{command}` names no -p package"));
+    // target/debug/deps/<this test> -> target/debug
+    let debug = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .and_then(Path::parent)
+        .unwrap()
+        .to_path_buf();
+    let program = match value("--example") {
+        Some(example) => debug.join("examples").join(example),
+        None => debug.join(package),
+    };
+    (program, args.iter().map(|a| a.to_string()).collect())
+}
+
+#[test]
+fn every_relative_link_in_the_readmes_and_docs_exists() {
+    let root = root();
+    let mut files = vec![root.join("README.md"), root.join("README.pt-BR.md")];
+    for entry in std::fs::read_dir(root.join("docs")).unwrap().flatten() {
+        if entry.path().extension().is_some_and(|e| e == "md") {
+            files.push(entry.path());
+        }
+    }
+    let mut checked = 0;
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let dir = file.parent().unwrap();
+        for (i, _) in text.match_indices("](") {
+            let rest = &text[i + 2..];
+            let Some(end) = rest.find(')') else { continue };
+            let target = &rest[..end];
+            if target.starts_with("http") || target.starts_with('#') || target.contains(' ') {
+                continue;
+            }
+            let path = target.split('#').next().unwrap();
+            assert!(
+                dir.join(path).exists(),
+                "{} links {target}, which does not exist",
+                file.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 10, "only {checked} links found");
+}
