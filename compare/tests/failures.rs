@@ -35,7 +35,7 @@ fn results(dir: &Path, workload: &str) -> Vec<StrategyResult> {
 #[test]
 fn finished_strategies_survive_a_server_killed_mid_run() {
     let config = ServerConfig {
-        two_delay: Duration::from_millis(50),
+        two_delay: Duration::from_millis(200),
         ..ServerConfig::ephemeral()
     };
     let api = Server::start(config).unwrap();
