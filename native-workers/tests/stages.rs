@@ -14,7 +14,9 @@ use slow_api::{ApiClient, Fault, Server, ServerConfig};
 /// `/proc` a few microseconds after it wakes the joiner: poll, briefly.
 fn assert_threads_back_to(before: usize, what: &str) {
     let now = harness::probes::wait_for_threads_at_most(before, Duration::from_secs(30));
-    assert_eq!(now, before, "{what}");
+    // At most: threads of an earlier case, joined but not yet out of
+    // `/proc` when `before` was read, may have left since.
+    assert!(now <= before, "{what}: {now} threads, {before} before");
 }
 
 fn main() {
@@ -109,7 +111,8 @@ fn a_panicking_job_kills_its_book_pool_worker() {
 
 /// docs/exercises.md, exercise 1: the Book pool, made to survive a panic.
 fn exercise_1_a_surviving_book_pool_keeps_its_workers() {
-    let before = live_threads();
+    // Let the previous case's joined threads leave `/proc` first.
+    let before = harness::probes::wait_for_threads_at_most(1, Duration::from_secs(5));
     {
         let pool = ThreadPool::surviving(2);
         let quiet = std::panic::take_hook();
