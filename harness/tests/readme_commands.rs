@@ -5,8 +5,8 @@
 //! compiled (`target/debug/...`), so nothing is built again here, with a
 //! generous time limit, one after the other.
 //!
-//! Also: every relative link in both READMEs and in docs/ points at a file
-//! that exists.
+//! Also: every relative link and picture in both READMEs, the crates'
+//! READMEs and docs/ points at a file that exists.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -128,15 +128,21 @@ fn program_and_args(command: &str) -> (PathBuf, Vec<String>) {
 }
 
 #[test]
-fn every_relative_link_in_the_readmes_and_docs_exists() {
+fn every_relative_link_and_picture_in_the_readmes_and_docs_exists() {
     let root = root();
     let mut files = vec![root.join("README.md"), root.join("README.pt-BR.md")];
+    for dir in std::fs::read_dir(&root).unwrap().flatten() {
+        let readme = dir.path().join("README.md");
+        if readme.is_file() {
+            files.push(readme);
+        }
+    }
     for entry in std::fs::read_dir(root.join("docs")).unwrap().flatten() {
         if entry.path().extension().is_some_and(|e| e == "md") {
             files.push(entry.path());
         }
     }
-    let mut checked = 0;
+    let (mut links, mut pictures) = (0, 0);
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
         let dir = file.parent().unwrap();
@@ -144,6 +150,13 @@ fn every_relative_link_in_the_readmes_and_docs_exists() {
             let rest = &text[i + 2..];
             let Some(end) = rest.find(')') else { continue };
             let target = &rest[..end];
+            let picture = target.ends_with(".svg") || target.ends_with(".png");
+            // A picture the README shows must be in the repository.
+            assert!(
+                !(picture && target.starts_with("http")),
+                "{} links a picture off-site: {target}",
+                file.display()
+            );
             if target.starts_with("http") || target.starts_with('#') || target.contains(' ') {
                 continue;
             }
@@ -153,8 +166,13 @@ fn every_relative_link_in_the_readmes_and_docs_exists() {
                 "{} links {target}, which does not exist",
                 file.display()
             );
-            checked += 1;
+            links += 1;
+            pictures += usize::from(picture);
         }
     }
-    assert!(checked > 10, "only {checked} links found");
+    assert!(links > 10, "only {links} links found");
+    assert!(
+        pictures > 0,
+        "no picture links found: is the test looking in the right place?"
+    );
 }
