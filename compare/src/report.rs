@@ -108,7 +108,7 @@ impl StrategyResult {
 }
 
 /// Microseconds, or milliseconds once they reach thousands.
-fn micros(us: f64) -> String {
+pub(crate) fn micros(us: f64) -> String {
     if us >= 10_000.0 {
         format!("{:.1}ms", us / 1000.0)
     } else {
