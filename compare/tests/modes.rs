@@ -118,6 +118,25 @@ fn the_cpu_workload_has_an_ideal_start_latency_and_queue_wait() {
     ] {
         assert!(labels.iter().any(|t| t == family), "{family}");
     }
+    // A value at the end of every bar, in both panels.
+    assert_eq!(
+        labels.iter().filter(|t| t.ends_with(" s")).count(),
+        3,
+        "{labels:?}"
+    );
+    assert_eq!(
+        labels.iter().filter(|t| t.ends_with(" MiB")).count(),
+        3,
+        "{labels:?}"
+    );
+    // An ideal tick (3 px, black) per strategy, and one in the legend.
+    let doc = roxmltree::Document::parse(&chart).unwrap();
+    let ticks = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("polyline"))
+        .filter(|n| n.attribute("stroke-width") == Some("3"))
+        .count();
+    assert_eq!(ticks, 3 + 1, "ideal ticks");
     // The timeline: one line per strategy in each of 4 panels, plus its
     // legend entry.
     let timeline = svg(dir.join("timeline-cpu.svg"));
