@@ -100,8 +100,65 @@ fn process_cpu_ticks() -> u64 {
 /// pool-core's worker expiry here: longer than any round of this bench.
 const EXPIRY: Duration = Duration::from_secs(120);
 
-/// One pool under test: runs `tasks` jobs and returns the elapsed time.
-type Runner = Box<dyn FnMut(u64) -> Duration>;
+/// What one run cost: wall time, and the process's CPU time and context
+/// switches over the same window (`getrusage(RUSAGE_SELF)`: every thread,
+/// live and exited). CPU time is what a spin or a wake-up really costs, and
+/// it moves the same way on every machine; wall time depends on how many
+/// cores are idle to absorb the waste.
+#[derive(Clone, Copy, Default)]
+struct Sample {
+    wall: Duration,
+    cpu: Duration,
+    switches: u64,
+}
+
+/// The start of a measured window.
+struct Meter {
+    wall: Instant,
+    usage: Usage,
+}
+
+impl Meter {
+    fn start() -> Meter {
+        Meter {
+            usage: usage(),
+            wall: Instant::now(),
+        }
+    }
+
+    fn stop(self) -> Sample {
+        let wall = self.wall.elapsed();
+        let now = usage();
+        Sample {
+            wall,
+            cpu: now.cpu.saturating_sub(self.usage.cpu),
+            switches: now.switches - self.usage.switches,
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Usage {
+    cpu: Duration,
+    switches: u64,
+}
+
+/// User plus system time, and voluntary plus involuntary context switches,
+/// of the whole process so far.
+fn usage() -> Usage {
+    use nix::sys::resource::{UsageWho, getrusage};
+    let u = getrusage(UsageWho::RUSAGE_SELF).expect("getrusage(RUSAGE_SELF) cannot fail");
+    let tv = |t: nix::sys::time::TimeVal| {
+        Duration::from_secs(t.tv_sec() as u64) + Duration::from_micros(t.tv_usec() as u64)
+    };
+    Usage {
+        cpu: tv(u.user_time()) + tv(u.system_time()),
+        switches: (u.voluntary_context_switches() + u.involuntary_context_switches()) as u64,
+    }
+}
+
+/// One pool under test: runs `tasks` jobs and returns what that cost.
+type Runner = Box<dyn FnMut(u64) -> Sample>;
 
 fn pool_core_submit(threads: usize, job: Job) -> Runner {
     pool_core_submit_queued(threads, 0, job)
@@ -116,7 +173,7 @@ fn pool_core_submit_queued(threads: usize, queue_size: usize, job: Job) -> Runne
         .unwrap();
     Box::new(move |tasks| {
         let wg = WaitGroup::new();
-        let start = Instant::now();
+        let meter = Meter::start();
         for i in 0..tasks {
             wg.add(1);
             let wg = wg.clone();
@@ -127,7 +184,7 @@ fn pool_core_submit_queued(threads: usize, queue_size: usize, job: Job) -> Runne
             .unwrap();
         }
         wg.wait();
-        start.elapsed()
+        meter.stop()
     })
 }
 
@@ -143,13 +200,13 @@ fn pool_core_invoke(threads: usize, job: Job) -> Runner {
         })
         .unwrap();
     Box::new(move |tasks| {
-        let start = Instant::now();
+        let meter = Meter::start();
         for i in 0..tasks {
             wg.add(1);
             pool.invoke(i).unwrap();
         }
         wg.wait();
-        start.elapsed()
+        meter.stop()
     })
 }
 
@@ -157,7 +214,7 @@ fn threadpool(threads: usize, job: Job) -> Runner {
     let pool = threadpool::ThreadPool::new(threads);
     Box::new(move |tasks| {
         let wg = WaitGroup::new();
-        let start = Instant::now();
+        let meter = Meter::start();
         for i in 0..tasks {
             wg.add(1);
             let wg = wg.clone();
@@ -167,7 +224,7 @@ fn threadpool(threads: usize, job: Job) -> Runner {
             });
         }
         wg.wait();
-        start.elapsed()
+        meter.stop()
     })
 }
 
@@ -185,7 +242,7 @@ fn rayon(threads: usize, job: Job) -> Runner {
             .build()
             .unwrap();
         let wg = WaitGroup::new();
-        let start = Instant::now();
+        let meter = Meter::start();
         for i in 0..tasks {
             wg.add(1);
             let wg = wg.clone();
@@ -195,13 +252,13 @@ fn rayon(threads: usize, job: Job) -> Runner {
             });
         }
         wg.wait();
-        let elapsed = start.elapsed();
+        let sample = meter.stop();
         drop(pool);
         let deadline = Instant::now() + Duration::from_secs(60);
         while pool_core::live_threads() > before && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(10));
         }
-        elapsed
+        sample
     })
 }
 
@@ -217,21 +274,102 @@ fn rounds() -> usize {
         .unwrap_or(3)
 }
 
+/// One runner's medians, per task.
+#[derive(Clone, Copy)]
+struct PerTask {
+    /// Wall seconds.
+    wall: f64,
+    /// CPU microseconds, all threads.
+    cpu_us: f64,
+    /// Context switches, voluntary and involuntary, all threads.
+    switches: f64,
+}
+
 /// Runs every runner `rounds()` times, interleaved, after one warm-up
-/// round each; returns each one's median seconds per task.
-fn per_task(runners: &mut [(&str, Runner, u64)]) -> Vec<f64> {
-    let mut seen: Vec<Vec<f64>> = vec![Vec::new(); runners.len()];
+/// round each; returns each one's medians per task.
+fn per_task(runners: &mut [(&str, Runner, u64)]) -> Vec<PerTask> {
+    let mut seen: Vec<Vec<Sample>> = vec![Vec::new(); runners.len()];
     for (_, run, tasks) in runners.iter_mut() {
         run(*tasks / 10);
         settle();
     }
     for _ in 0..rounds() {
         for (i, (_, run, tasks)) in runners.iter_mut().enumerate() {
-            seen[i].push(run(*tasks).as_secs_f64() / *tasks as f64);
+            seen[i].push(run(*tasks));
             settle();
         }
     }
-    seen.into_iter().map(median).collect()
+    seen.into_iter()
+        .zip(runners.iter())
+        .map(|(samples, (_, _, tasks))| {
+            let n = *tasks as f64;
+            let of = |f: &dyn Fn(&Sample) -> f64| median(samples.iter().map(f).collect());
+            PerTask {
+                wall: of(&|s| s.wall.as_secs_f64() / n),
+                cpu_us: of(&|s| s.cpu.as_secs_f64() * 1e6 / n),
+                switches: of(&|s| s.switches as f64 / n),
+            }
+        })
+        .collect()
+}
+
+/// Prints one table: wall time per task (or in all, for `unit == "s"`),
+/// CPU µs and context switches per task, each also as a ratio to the
+/// runner at `baseline`; wall time also against the best of `best_of`.
+fn print_table(
+    title: &str,
+    runners: &[(&str, Runner, u64)],
+    medians: &[PerTask],
+    unit: &str,
+    baseline: usize,
+    best_of: std::ops::Range<usize>,
+) {
+    let best = medians[best_of.clone()]
+        .iter()
+        .map(|m| m.wall)
+        .fold(f64::INFINITY, f64::min);
+    let base = medians[baseline];
+    let base_name = runners[baseline].0;
+    println!("\n{title}, median of {} rounds", rounds());
+    println!(
+        "  {:<20} {:>14} {:>8} {:>12} {:>8} {:>10} {:>8}",
+        "runner",
+        "wall",
+        "x best",
+        "CPU us/task",
+        "x base",
+        "csw/task",
+        "x base"
+    );
+    for ((label, _, n), m) in runners.iter().zip(medians) {
+        let wall = match unit {
+            "s" => format!("{:.3} s", m.wall * *n as f64),
+            _ => format!("{:.0} ns/task", m.wall * 1e9),
+        };
+        let ratio = |a: f64, b: f64| {
+            if b > 0.0 {
+                format!("{:.2}x", a / b)
+            } else {
+                "-".to_owned()
+            }
+        };
+        println!(
+            "  {label:<20} {wall:>14} {:>8} {:>12.2} {:>8} {:>10.3} {:>8}",
+            ratio(m.wall, best),
+            m.cpu_us,
+            ratio(m.cpu_us, base.cpu_us),
+            m.switches,
+            ratio(m.switches, base.switches),
+        );
+    }
+    println!(
+        "  (x best: wall time against the best of {}; x base: against {base_name})",
+        runners[best_of]
+            .iter()
+            .map(|r| r.0)
+            .collect::<Vec<_>>()
+            .join("/")
+    );
 }
 
 /// 2 workers with a bounded queue of 1,024 against the same without one and
@@ -248,17 +386,14 @@ fn cpu2_queued() {
         ("threadpool", threadpool(2, Job::Cpu), tasks),
     ];
     let medians = per_task(&mut runners);
-    println!(
-        "\ncpu2q: {tasks} tasks, 2 workers, median of {} rounds",
-        rounds()
+    print_table(
+        &format!("cpu2q: {tasks} tasks, 2 workers"),
+        &runners,
+        &medians,
+        "ns",
+        2,
+        2..3,
     );
-    for ((label, _, _), m) in runners.iter().zip(&medians) {
-        println!(
-            "  {label:<20} {:>8.0} ns/task   {:.2}x threadpool",
-            m * 1e9,
-            m / medians[2]
-        );
-    }
 }
 
 /// Resident memory of the process now, in bytes (`VmRSS`).
@@ -356,21 +491,15 @@ fn throughput(name: &str, threads: usize, tasks: u64, job: Job, unit: &str) {
         runners.pop();
     }
     let medians = per_task(&mut runners);
-    let best_other = medians[2..].iter().copied().fold(f64::INFINITY, f64::min);
-    println!(
-        "\n{name}: {tasks} tasks, {threads} workers, median of {} rounds",
-        rounds()
+    let others = 2..runners.len();
+    print_table(
+        &format!("{name}: {tasks} tasks, {threads} workers"),
+        &runners,
+        &medians,
+        unit,
+        2,
+        others,
     );
-    for ((label, _, n), m) in runners.iter().zip(&medians) {
-        let shown = match unit {
-            "s" => format!("{:>10.3} s", m * *n as f64),
-            _ => format!("{:>10.0} ns/task", m * 1e9),
-        };
-        println!(
-            "  {label:<18} {shown}   {:.2}x best of threadpool/rayon",
-            m / best_other
-        );
-    }
 }
 
 /// Start latency: the time from just before `submit` to the task's first
