@@ -333,13 +333,7 @@ fn print_table(
     println!("\n{title}, median of {} rounds", rounds());
     println!(
         "  {:<20} {:>14} {:>8} {:>12} {:>8} {:>10} {:>8}",
-        "runner",
-        "wall",
-        "x best",
-        "CPU us/task",
-        "x base",
-        "csw/task",
-        "x base"
+        "runner", "wall", "x best", "CPU us/task", "x base", "csw/task", "x base"
     );
     for ((label, _, n), m) in runners.iter().zip(medians) {
         let wall = match unit {

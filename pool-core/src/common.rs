@@ -164,30 +164,6 @@ macro_rules! pool_methods {
                     .finish()
             }
         }
-
-        impl$(<$($g: Send + 'static),+>)? $crate::multi_pool::Member for $ty$(<$($g),+>)? {
-            fn stats(&self) -> $crate::PoolStats {
-                $ty::stats(self)
-            }
-            fn is_closed(&self) -> bool {
-                $ty::is_closed(self)
-            }
-            fn tune(&self, capacity: usize) -> Result<(), $crate::BuildError> {
-                $ty::tune(self, capacity)
-            }
-            fn release(&self) {
-                $ty::release(self)
-            }
-            fn release_timeout(
-                &self,
-                timeout: std::time::Duration,
-            ) -> Result<(), $crate::ReleaseTimeoutError> {
-                $ty::release_timeout(self, timeout)
-            }
-            fn reboot(&self) -> Result<(), $crate::BuildError> {
-                $ty::reboot(self)
-            }
-        }
     };
 }
 

@@ -13,20 +13,20 @@
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::sync::atomic::Ordering::{Relaxed, SeqCst};
+use std::sync::atomic::Ordering::SeqCst;
 use std::time::Instant;
 
 use crate::admission::{Admission, Admitted, Refusal, Wait};
 use crate::error::{BuildError, PoolError, ReleaseTimeoutError};
-use crate::idle::{BURST_WINDOW, FAN_OUT, Idle};
+use crate::idle::{Idle, Wake};
 use crate::options::{Options, check_capacity};
 use crate::queue::TaskQueue;
 use crate::stats::{Counters, PoolStats};
-use crate::sync::fence;
 use crate::threads::Threads;
 use crate::timing::{self, LocalTimes, Stamped};
 
-/// A blocked submitter parks at once behind this many queued tasks.
+/// A blocked submitter parks at once, without spinning, behind this many
+/// queued tasks: no slot frees up until they have started.
 const DEEP_QUEUE: usize = 2;
 
 /// Runs one job: the closure itself (`Pool`) or the pool's function (`PoolWithFunc`).
@@ -98,40 +98,40 @@ impl<J: Send + 'static> Engine<J> {
     // ----- submitting ---------------------------------------------------
 
     /// Admits `job` (waiting as `wait` and the options allow) and hands it
-    /// to a worker.
+    /// to a worker. The one place a task is counted as submitted: once it
+    /// is sure to run.
     pub(crate) fn submit(self: &Arc<Self>, job: J, wait: Wait) -> Result<(), PoolError<J>> {
         let wait = if self.opts.nonblocking {
             Wait::Never
         } else {
             wait
         };
-        // Behind tasks that have not even started, no slot frees up soon:
-        // park at once. (One queued task is the one a searching worker is
-        // about to take.)
-        let may_yield = self.queue.len() < DEEP_QUEUE;
+        // Behind tasks that have not even started, no slot frees up soon.
+        // (One queued task is the one a searching worker is about to take.)
+        let may_spin = self.queue.len() < DEEP_QUEUE;
         let admitted = self
             .admission
-            .acquire(job, wait, self.opts.max_blocking_tasks, may_yield);
+            .acquire(job, wait, self.opts.max_blocking_tasks, may_spin);
         match admitted {
-            Err((refusal, job)) => Err(refusal.with(job)),
-            Ok(Admitted::HandedOff) => {
-                self.counters.submitted.fetch_add(1, Relaxed);
-                Ok(())
-            }
+            Err((refusal, job)) => return Err(refusal.with(job)),
+            Ok(Admitted::HandedOff) => {}
             Ok(Admitted::Slot(job)) => {
                 if self.admission.is_closed() {
                     // Closed between the check and the slot: give both back.
                     self.give_back_slot();
                     return Err(PoolError::Closed(job));
                 }
-                self.counters.submitted.fetch_add(1, Relaxed);
-                self.dispatch(job)
+                self.dispatch(job)?;
             }
         }
+        self.counters.task_accepted();
+        Ok(())
     }
 
     /// Hands an admitted job to a worker: a new thread if none is idle and
-    /// the pool may grow (as ants does), otherwise the queue.
+    /// the pool may grow (as ants does), otherwise the queue. Refuses with
+    /// `ThreadSpawn`, giving the slot back, only when no thread could be
+    /// started and none is alive to run it.
     fn dispatch(self: &Arc<Self>, job: J) -> Result<(), PoolError<J>> {
         // Accepted now: its queue wait starts here.
         let mut job = Stamped::now(job);
@@ -147,7 +147,6 @@ impl<J: Send + 'static> Engine<J> {
                     self.threads.worker_left();
                     if self.threads.workers() == 0 {
                         // Nobody could ever run it: give it back.
-                        self.counters.submitted.fetch_sub(1, Relaxed);
                         self.give_back_slot();
                         return Err(PoolError::ThreadSpawn(back.job, error));
                     }
@@ -161,19 +160,14 @@ impl<J: Send + 'static> Engine<J> {
         Ok(())
     }
 
-    /// A task was queued: make sure a worker will look (see `idle.rs` for
-    /// the rules).
+    /// A task was queued: wake whom `Idle::after_push` says.
     pub(crate) fn notify_work(self: &Arc<Self>) {
-        fence(SeqCst);
-        let searching = self.idle.searching();
-        if searching == 0 {
-            self.idle.note_burst_start();
-            self.ensure_searcher();
-        } else if searching < FAN_OUT
-            && self.queue.len() > searching
-            && self.idle.in_burst(BURST_WINDOW)
-        {
-            self.idle.wake_parked();
+        match self.idle.after_push(|| self.queue.len()) {
+            Wake::Nobody => {}
+            Wake::Required => self.ensure_searcher(),
+            Wake::Extra => {
+                self.idle.wake_parked();
+            }
         }
     }
 
@@ -186,6 +180,24 @@ impl<J: Send + 'static> Engine<J> {
         }
     }
 
+    /// Runs `job`, which started at `started` (in clock ticks), on this
+    /// thread, and finishes it: notes its times and gives its slot back to
+    /// admission. Returns when it ended, and the task of a parked submitter
+    /// if admission handed one over with the slot (it must run next).
+    pub(crate) fn run_and_finish(
+        &self,
+        job: Stamped<J>,
+        started: u64,
+        times: &mut LocalTimes,
+    ) -> (u64, Option<J>) {
+        let accepted = job.accepted;
+        self.execute(job.job);
+        // One clock read per task: its end, and the next one's start.
+        let ended = timing::now();
+        times.add(accepted, started, ended, self.counters.times());
+        (ended, self.admission.finish(self.queue.len()))
+    }
+
     /// Wakes or starts a worker for queued tasks. If no thread can be
     /// started and none is alive, the caller runs the queued tasks itself:
     /// an accepted task is never stranded.
@@ -193,14 +205,12 @@ impl<J: Send + 'static> Engine<J> {
         if !self.wake_one() && self.threads.workers() == 0 {
             let mut times = LocalTimes::default();
             while let Some(job) = self.queue.pop() {
-                let started = timing::now();
-                self.execute(job.job);
-                times.add(job.accepted, started, timing::now(), &self.counters.times);
-                if let Some(next) = self.admission.finish(0) {
+                let (_, handed) = self.run_and_finish(job, timing::now(), &mut times);
+                if let Some(next) = handed {
                     self.queue.push(Stamped::now(next));
                 }
             }
-            times.flush(&self.counters.times);
+            times.flush(self.counters.times());
         }
     }
 
@@ -231,12 +241,10 @@ impl<J: Send + 'static> Engine<J> {
         // submitter counts its own task as submitted when it wakes).
         for job in self.admission.set_cap(capacity) {
             if let Err(refused) = self.dispatch(job) {
-                // No thread at all could be started for it: run it here
-                // rather than lose a task its submitter was told was accepted
-                // (`dispatch` took it out of `submitted`; it does run).
-                self.counters.submitted.fetch_add(1, Relaxed);
-                self.execute(refused.into_inner());
-                self.give_back_slot();
+                // No thread at all could be started for it: its submitter
+                // was told it was accepted, so it runs here.
+                self.queue.push(Stamped::now(refused.into_inner()));
+                self.ensure_searcher();
             }
         }
         // Shrinking retires surplus parked workers now (ants waits for its
@@ -256,7 +264,7 @@ impl<J: Send + 'static> Engine<J> {
     pub(crate) fn reboot(self: &Arc<Self>) -> Result<(), BuildError> {
         log::debug!(target: "pool_core", "pool {} rebooted", self.opts.thread_name);
         self.gave_up_joining.store(false, SeqCst);
-        self.counters.detached.store(0, Relaxed);
+        self.counters.set_detached(0);
         self.admission.reopen();
         if self.opts.pre_alloc {
             self.pre_alloc()
@@ -276,7 +284,7 @@ impl<J: Send + 'static> Engine<J> {
                 // The caller asked for a bounded shutdown: the drop of the
                 // last handle must not undo it by joining forever.
                 self.gave_up_joining.store(true, SeqCst);
-                self.counters.detached.store(threads_left as u64, Relaxed);
+                self.counters.set_detached(threads_left as u64);
                 Err(ReleaseTimeoutError { threads_left })
             }
         }
@@ -307,10 +315,9 @@ impl<J: Send + 'static> Engine<J> {
     pub(crate) fn stats(&self) -> PoolStats {
         // Read `submitted` first: a task accepted in between then counts as
         // in flight, never as completed before it ran.
-        let submitted = self.counters.submitted.load(Relaxed);
+        let submitted = self.counters.submitted();
         let in_flight = self.admission.in_flight();
-        let times = self.counters.times.snapshot();
-        PoolStats {
+        let mut stats = PoolStats {
             capacity: self.cap(),
             running: self.running(),
             idle: self.idle_workers(),
@@ -319,17 +326,11 @@ impl<J: Send + 'static> Engine<J> {
             in_flight,
             submitted,
             completed: submitted.saturating_sub(in_flight as u64),
-            panicked: self.counters.panicked.load(Relaxed),
-            handler_panicked: self.counters.handler_panicked.load(Relaxed),
-            threads_spawned: self.counters.spawned.load(Relaxed),
-            threads_retired: self.counters.retired.load(Relaxed),
-            threads_detached: self.counters.detached.load(Relaxed),
-            timed: times.timed,
-            queue_wait_total: times.wait_total,
-            queue_wait_max: times.wait_max,
-            run_total: times.run_total,
             closed: self.is_closed(),
-        }
+            ..PoolStats::default()
+        };
+        self.counters.fill(&mut stats);
+        stats
     }
 }
 

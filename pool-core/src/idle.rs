@@ -1,24 +1,37 @@
 //! Idle workers and waking: who is looking for work, who is parked, and whom to wake.
 //!
 //! An idle worker is either *searching* (awake, looking at the queue) or
-//! *parked* on its own [`Sleeper`]. Waking a parked thread costs
-//! microseconds; a task taken by a worker that is already awake costs tens of
-//! nanoseconds. So the pool wakes a sleeper only when one is needed:
+//! *parked* on its own [`Doorbell`]. Waking a parked thread costs
+//! microseconds of CPU on each side; a task taken by a worker that is
+//! already awake costs tens of nanoseconds. So the pool wakes a sleeper only
+//! when one is needed. The rules are coded here, each in one function that
+//! the engine calls and carries out, and that the loom models below call too:
 //!
-//! 1. **At submit**, when nobody is searching. This one is required: without
-//!    it a task could sit in the queue with every worker asleep.
+//! 1. **At submit**, when nobody is searching ([`Idle::after_push`] says
+//!    [`Wake::Required`]). Without it a task could sit in the queue with
+//!    every worker asleep.
 //! 2. **When the last searcher takes a task** and more are queued, it wakes
-//!    the next worker before running its own (tokio's "the last searcher
-//!    wakes the next"). In a flood, someone is nearly always searching, so
-//!    this costs nothing; a burst fans out as a chain.
+//!    the next worker before running its own ([`Idle::after_take`]; tokio's
+//!    "the last searcher wakes the next"). In a flood, someone is nearly
+//!    always searching, so this costs nothing; a burst fans out as a chain.
 //! 3. **At the start of a burst**, for [`BURST_WINDOW`] after the first task
 //!    that finds the pool idle, a submitter wakes one more sleeper for every
-//!    task queued beyond the searching workers (at most [`FAN_OUT`]
-//!    searching). A chain of wake-ups costs a few microseconds a link;
-//!    waking in parallel starts 16 tasks in about 15 µs instead of 80 (both
-//!    measured here). Only bursts pay for these wake-ups: a flood never
-//!    lets the pool go idle, and waking extra workers in a flood made empty
-//!    tasks 1.5 times slower (measured).
+//!    task queued beyond the searching workers, up to [`FAN_OUT`] searching
+//!    ([`Idle::after_push`] says [`Wake::Extra`]). A chain of wake-ups costs
+//!    a few microseconds a link; waking in parallel starts 16 tasks in about
+//!    15 µs instead of 80 (both measured on a Xeon). Only bursts pay for
+//!    these wake-ups: a flood never lets the pool go idle, and waking extra
+//!    workers in a flood made empty tasks 1.5 times slower (measured).
+//! 4. **Who searches before parking** ([`Idle::may_search`]): an idle
+//!    worker yields the core a few times ([`SEARCH_ROUNDS`]) before it
+//!    parks, because in a busy pool the next task comes within microseconds
+//!    and a yield costs less than the wake-up it saves. Only one worker
+//!    searches at a time, unless the pool is no bigger than the machine:
+//!    more searchers than that take cores from the workers with tasks.
+//!    Searching yields rather than spins: with more runnable threads than
+//!    cores (2 workers and a submitter on 2 cores), a spinning worker keeps
+//!    the submitter it waits for off the core (measured: 1.5 times the CPU
+//!    per task).
 //!
 //! # The handshake that loses no task
 //!
@@ -32,19 +45,29 @@
 //! ones parked longest are left to expire.
 
 use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering::{Relaxed, SeqCst};
 use std::time::{Duration, Instant};
 
-use crossbeam_utils::{Backoff, CachePadded};
+use crossbeam_utils::CachePadded;
 
-use crate::sync::{Arc, AtomicBool, AtomicU8, AtomicUsize, Mutex, Parker, lock, thread};
-
-use std::sync::atomic::Ordering::{Relaxed, SeqCst};
+use crate::doorbell::{Doorbell, SILENT};
+use crate::sync::{AtomicBool, AtomicUsize, Mutex, fence, lock};
+// std's `Arc` even under loom: a worker's doorbell is shared with the
+// engine's threads, whose `self: &Arc<Engine>` must be std's.
+use std::sync::Arc;
 
 /// Extra wake-ups stop once this many workers search.
 pub(crate) const FAN_OUT: usize = 16;
 
 /// How long after the pool went idle a submitter still wakes extra sleepers.
 pub(crate) const BURST_WINDOW: Duration = Duration::from_micros(200);
+
+/// How many times an idle worker yields and looks again before it parks.
+pub(crate) const SEARCH_ROUNDS: u32 = 8;
+
+/// At most this many idle workers search at once in a pool larger than the
+/// machine.
+const MAX_SEARCHING: usize = 1;
 
 /// Why a parked worker was woken.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -57,71 +80,39 @@ pub(crate) enum WakeReason {
     Retire,
 }
 
-const SLEEPING: u8 = 0;
 const WOKEN_FOR_WORK: u8 = 1;
 const WOKEN_TO_RETIRE: u8 = 2;
 
-/// A parked worker's doorbell.
-#[derive(Debug)]
-pub(crate) struct Sleeper {
-    state: AtomicU8,
-    parker: Parker,
-}
-
-impl Sleeper {
-    /// The calling worker's sleeper.
-    pub(crate) fn new() -> Self {
-        Sleeper {
-            state: AtomicU8::new(SLEEPING),
-            parker: Parker::current(),
+impl WakeReason {
+    fn note(self) -> u8 {
+        match self {
+            WakeReason::Work => WOKEN_FOR_WORK,
+            WakeReason::Retire => WOKEN_TO_RETIRE,
         }
     }
 
-    fn wake(&self, reason: WakeReason) {
-        let state = match reason {
-            WakeReason::Work => WOKEN_FOR_WORK,
-            WakeReason::Retire => WOKEN_TO_RETIRE,
-        };
-        self.state.store(state, SeqCst);
-        self.parker.unpark();
-    }
-
-    fn reason(&self) -> Option<WakeReason> {
-        match self.state.load(SeqCst) {
+    fn from_note(note: u8) -> Option<WakeReason> {
+        match note {
             WOKEN_FOR_WORK => Some(WakeReason::Work),
             WOKEN_TO_RETIRE => Some(WakeReason::Retire),
             _ => None,
         }
     }
-
-    /// Parks until woken, or until `until` passes (then `None`).
-    pub(crate) fn park(&self, until: Option<Instant>) -> Option<WakeReason> {
-        loop {
-            if let Some(reason) = self.reason() {
-                return Some(reason);
-            }
-            if !self.parker.park_until(until) {
-                return None;
-            }
-        }
-    }
-
-    /// Waits for a waker that has already taken this sleeper off the list to
-    /// set its reason (it does so right after, without blocking).
-    pub(crate) fn wait_reason(&self) -> WakeReason {
-        let backoff = Backoff::new();
-        loop {
-            if let Some(reason) = self.reason() {
-                return reason;
-            }
-            if cfg!(loom) {
-                thread::yield_now();
-            } else {
-                backoff.snooze();
-            }
-        }
-    }
 }
+
+/// What a submitter must do after queueing a task ([`Idle::after_push`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Wake {
+    /// A searching worker will find the task.
+    Nobody,
+    /// Nobody is searching: wake a parked worker, or start one (rule 1).
+    Required,
+    /// A burst is starting: wake one more parked worker if there is one (rule 3).
+    Extra,
+}
+
+/// A parked worker's doorbell, as `Idle` keeps it.
+pub(crate) type Sleeper = Doorbell;
 
 /// The pool's idle workers.
 pub(crate) struct Idle {
@@ -133,8 +124,8 @@ pub(crate) struct Idle {
     /// `sleepers.len()`, readable without the lock.
     sleeping: AtomicUsize,
     /// Set by the last worker to park with nothing in flight.
-    idle: AtomicBool,
-    /// When the first task after idle arrived, in nanoseconds since
+    quiet: AtomicBool,
+    /// When the first task after quiet arrived, in nanoseconds since
     /// `epoch`; 0 for never.
     burst_start: AtomicU64,
     epoch: Instant,
@@ -146,36 +137,66 @@ impl Idle {
             searching: CachePadded::new(AtomicUsize::new(0)),
             sleepers: Mutex::new(Vec::new()),
             sleeping: AtomicUsize::new(0),
-            idle: AtomicBool::new(false),
+            quiet: AtomicBool::new(false),
             burst_start: AtomicU64::new(0),
             epoch: Instant::now(),
         }
     }
 
-    /// Notes that the pool has gone idle: the last worker is parking and no
-    /// task is in flight.
-    pub(crate) fn went_idle(&self) {
-        self.idle.store(true, Relaxed);
+    // ----- the rules ----------------------------------------------------
+
+    /// Rules 1 and 3: a task has just been pushed (the queue's length is
+    /// `queued()`); whom to wake. The submitter's side of the handshake in
+    /// the module docs: push, *then* read the searchers.
+    pub(crate) fn after_push(&self, queued: impl FnOnce() -> usize) -> Wake {
+        fence(SeqCst);
+        let searching = self.searching();
+        if searching == 0 {
+            self.note_burst_start();
+            Wake::Required
+        } else if searching < FAN_OUT && queued() > searching && self.in_burst(BURST_WINDOW) {
+            Wake::Extra
+        } else {
+            Wake::Nobody
+        }
+    }
+
+    /// Rule 2: a searching worker has taken a task and stops searching.
+    /// `true` if it was the last searcher and `more_queued()`: it must wake
+    /// the next worker before running its own task.
+    pub(crate) fn after_take(&self, more_queued: impl FnOnce() -> bool) -> bool {
+        self.searching.fetch_sub(1, SeqCst) == 1 && more_queued()
+    }
+
+    /// Rule 4: whether an idle worker of a pool with `workers` threads, on
+    /// a machine with `cores`, searches before it parks.
+    pub(crate) fn may_search(&self, workers: usize, cores: usize) -> bool {
+        self.searching() <= MAX_SEARCHING || workers <= cores
     }
 
     /// Called with the first task queued while no worker searches: if the
-    /// pool was idle, a burst starts now.
-    pub(crate) fn note_burst_start(&self) {
-        if self.idle.load(Relaxed) && self.idle.swap(false, Relaxed) {
+    /// pool was quiet, a burst starts now.
+    fn note_burst_start(&self) {
+        if self.quiet.load(Relaxed) && self.quiet.swap(false, Relaxed) {
             let now = (self.epoch.elapsed().as_nanos() as u64).max(1);
             self.burst_start.store(now, Relaxed);
         }
     }
 
     /// Whether a burst started at most `window` ago: then waking several
-    /// parked workers at once is worth its cost. A flood never goes idle,
+    /// parked workers at once is worth its cost. A flood never goes quiet,
     /// so it never pays for those wake-ups.
-    pub(crate) fn in_burst(&self, window: Duration) -> bool {
+    fn in_burst(&self, window: Duration) -> bool {
         let start = self.burst_start.load(Relaxed);
+        // loom has no clock, and an answer that depends on how fast a model
+        // runs would make its runs differ: there the window never closes.
         start != 0
-            && (self.epoch.elapsed().as_nanos() as u64).saturating_sub(start)
-                <= window.as_nanos() as u64
+            && (cfg!(loom)
+                || (self.epoch.elapsed().as_nanos() as u64).saturating_sub(start)
+                    <= window.as_nanos() as u64)
     }
+
+    // ----- the counts ---------------------------------------------------
 
     pub(crate) fn searching(&self) -> usize {
         self.searching.load(SeqCst)
@@ -190,11 +211,12 @@ impl Idle {
         self.searching.fetch_add(1, SeqCst);
     }
 
-    /// A searching worker found a task or leaves. `true` if it was the last
-    /// one searching: if tasks are still queued, the caller wakes the next.
-    pub(crate) fn stop_searching(&self) -> bool {
-        self.searching.fetch_sub(1, SeqCst) == 1
+    /// A searching worker leaves without a task (it exits, or was never started).
+    pub(crate) fn stop_searching(&self) {
+        self.searching.fetch_sub(1, SeqCst);
     }
+
+    // ----- waking -------------------------------------------------------
 
     /// Wakes the most recently parked worker, counted as searching from now
     /// on (so other submitters don't wake a second one for the same task).
@@ -210,7 +232,7 @@ impl Idle {
         self.sleeping.fetch_sub(1, SeqCst);
         self.searching.fetch_add(1, SeqCst);
         drop(sleepers);
-        sleeper.wake(WakeReason::Work);
+        sleeper.write_and_ring(WakeReason::Work.note());
         true
     }
 
@@ -221,7 +243,7 @@ impl Idle {
         for sleeper in sleepers.drain(..) {
             self.sleeping.fetch_sub(1, SeqCst);
             self.searching.fetch_add(1, SeqCst);
-            sleeper.wake(WakeReason::Work);
+            sleeper.write_and_ring(WakeReason::Work.note());
         }
     }
 
@@ -232,18 +254,31 @@ impl Idle {
         while !sleepers.is_empty() && retire() {
             let sleeper = sleepers.pop().expect("checked non-empty");
             self.sleeping.fetch_sub(1, SeqCst);
-            sleeper.wake(WakeReason::Retire);
+            sleeper.write_and_ring(WakeReason::Retire.note());
         }
     }
 
+    // ----- parking ------------------------------------------------------
+
     /// The first half of parking: register `me` as a sleeper, then stop
-    /// searching. The caller then looks at the queue once more (see the
-    /// module docs) before it parks.
-    pub(crate) fn prepare_park(&self, me: &Arc<Sleeper>) {
-        me.state.store(SLEEPING, SeqCst);
+    /// searching; the last worker to do so with nothing in flight
+    /// (`in_flight()` is 0) marks the pool quiet, so the next task starts a
+    /// burst. The caller then looks at the queue once more (see the module
+    /// docs) before it parks.
+    pub(crate) fn prepare_park(&self, me: &Arc<Sleeper>, in_flight: impl FnOnce() -> usize) {
+        me.arm();
         lock(&self.sleepers).push(Arc::clone(me));
         self.sleeping.fetch_add(1, SeqCst);
         self.searching.fetch_sub(1, SeqCst);
+        fence(SeqCst);
+        if in_flight() == 0 && self.searching() == 0 {
+            self.quiet.store(true, Relaxed);
+        }
+    }
+
+    /// Parks `me` until woken (`Some`) or until `until` passes (`None`).
+    pub(crate) fn park(me: &Sleeper, until: Option<Instant>) -> Option<WakeReason> {
+        WakeReason::from_note(me.wait(until))
     }
 
     /// Takes `me` off the list if no waker did, running `and_then` under the
@@ -264,6 +299,17 @@ impl Idle {
         }
     }
 
+    /// The reason a waker that has taken `me` off the list left (it rings
+    /// right after, without blocking).
+    pub(crate) fn reason(me: &Sleeper) -> WakeReason {
+        loop {
+            if let Some(reason) = WakeReason::from_note(me.wait(None)) {
+                return reason;
+            }
+            debug_assert_eq!(me.note(), SILENT);
+        }
+    }
+
     /// Gives up parking: `me` was registered by [`prepare_park`](Idle::prepare_park)
     /// and work turned up. Afterwards the worker is searching again, whether
     /// it took itself off the list or a waker did (and counted it).
@@ -274,7 +320,7 @@ impl Idle {
         }) {
             WakeReason::Work
         } else {
-            me.wait_reason()
+            Idle::reason(me)
         }
     }
 }
@@ -283,15 +329,18 @@ impl Idle {
 mod loom_tests {
     //! The wake-up protocols, with the real `Idle`, `TaskQueue` and worker
     //! count, composed in the order `Engine::work` and `Engine::dispatch`
-    //! use them.
+    //! use them. Every decision is the engine's own: `after_push`,
+    //! `after_take`, `prepare_park`, `cancel_park`, `unregister`; the model
+    //! only stands in for threads starting and tasks running.
     use super::*;
     use crate::queue::TaskQueue;
-    use crate::sync::fence;
+    use crate::sync::thread;
 
     struct Pool {
         idle: Idle,
         queue: TaskQueue<u32>,
         workers: AtomicUsize,
+        submitted: AtomicUsize,
         ran: AtomicUsize,
         spawned: AtomicUsize,
     }
@@ -302,23 +351,28 @@ mod loom_tests {
                 idle: Idle::new(),
                 queue: TaskQueue::with_capacity(4),
                 workers: AtomicUsize::new(parked),
+                submitted: AtomicUsize::new(0),
                 ran: AtomicUsize::new(0),
                 spawned: AtomicUsize::new(0),
             })
         }
 
-        /// `Engine::dispatch` + `notify_work`: push, then wake if needed.
-        /// Starting a thread is modelled by counting it (it would run the task).
+        /// `Engine::dispatch` + `notify_work`: push, then wake as `after_push`
+        /// says. Starting a thread is modelled by counting it (it would run
+        /// the task).
         fn submit(&self, job: u32, cap: usize) {
+            self.submitted.fetch_add(1, SeqCst);
             self.queue.push(job);
-            fence(SeqCst);
-            let searching = self.idle.searching();
-            if searching == 0 {
-                if !self.idle.wake_parked() && self.reserve(cap) {
-                    self.spawned.fetch_add(1, SeqCst);
+            match self.idle.after_push(|| self.queue.len()) {
+                Wake::Nobody => {}
+                Wake::Required => {
+                    if !self.idle.wake_parked() && self.reserve(cap) {
+                        self.spawned.fetch_add(1, SeqCst);
+                    }
                 }
-            } else if searching < FAN_OUT && self.queue.len() > searching {
-                self.idle.wake_parked();
+                Wake::Extra => {
+                    self.idle.wake_parked();
+                }
             }
         }
 
@@ -350,7 +404,7 @@ mod loom_tests {
                 if let Some(_job) = self.queue.pop() {
                     if searching {
                         searching = false;
-                        if self.idle.stop_searching() && !self.queue.is_empty() {
+                        if self.idle.after_take(|| !self.queue.is_empty()) {
                             self.idle.wake_parked();
                         }
                     }
@@ -365,14 +419,14 @@ mod loom_tests {
                     self.idle.stop_searching();
                     return;
                 }
-                self.idle.prepare_park(&me);
-                fence(SeqCst);
+                self.idle
+                    .prepare_park(&me, || self.submitted.load(SeqCst) - self.ran.load(SeqCst));
                 if !self.queue.is_empty() || self.done(total) {
                     assert_eq!(self.idle.cancel_park(&me), WakeReason::Work);
                     continue;
                 }
                 let until = expire.then(Instant::now);
-                match me.park(until) {
+                match Idle::park(&me, until) {
                     Some(reason) => assert_eq!(reason, WakeReason::Work),
                     None => {
                         if self.idle.unregister(&me, || {
@@ -380,7 +434,7 @@ mod loom_tests {
                         }) {
                             return; // expired
                         }
-                        assert_eq!(me.wait_reason(), WakeReason::Work);
+                        assert_eq!(Idle::reason(&me), WakeReason::Work);
                     }
                 }
             }

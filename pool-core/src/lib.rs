@@ -89,8 +89,9 @@
 //!    tasks are accepted at once, plus [`queue_size`](PoolBuilder::queue_size)
 //!    if the pool has a queue. A free slot is taken with one
 //!    compare-and-swap. With none free, the submitter gives up (`try_submit`,
-//!    `nonblocking`, `max_blocking_tasks`), or yields a few times, and then
-//!    parks in the waiters' line with its task beside it.
+//!    `nonblocking`, `max_blocking_tasks`), or joins the waiters' line with
+//!    its task beside it, spins there a few microseconds, and then parks on
+//!    its doorbell (`doorbell.rs`).
 //! 3. **Hand-off** (`engine.rs`, `idle.rs`). With no idle worker and room to
 //!    grow, a new thread starts with the task in hand, as ants does.
 //!    Otherwise the task goes into the queue (`queue.rs`), and a worker is
@@ -99,12 +100,13 @@
 //!    the last one searching and more are queued, it first wakes the next
 //!    worker. Then it runs the task, catching any panic, and notes how long
 //!    the task waited and ran (`timing.rs`: one clock read per task).
-//! 5. **Finish** (`admission.rs`, `worker.rs`). If a submitter is parked, the
-//!    worker takes its task out of the line and runs it next, keeping the
-//!    slot, and wakes the submitter afterwards. Otherwise it frees the slot
-//!    and looks at the queue; an idle worker searches briefly and then parks
-//!    on its own doorbell (`idle.rs`). It exits after `expiry` parked
-//!    (`threads.rs` joins it).
+//! 5. **Finish** (`engine.rs`, `admission.rs`). If a submitter waits in
+//!    line, the worker takes its task out of the line and runs it next,
+//!    keeping the slot, and rings the submitter's doorbell (no system call
+//!    if it is still spinning). Otherwise it frees the slot
+//!    and looks at the queue; an idle worker yields the core a few times
+//!    while it searches, and then parks on its own doorbell (`idle.rs`). It
+//!    exits after `expiry` parked (`threads.rs` joins it).
 //!
 //! A pool's threads are its workers and nothing else: there is no
 //! background thread, so an idle pool whose workers have expired holds no
@@ -139,6 +141,7 @@
 mod admission;
 mod common;
 mod default_pool;
+mod doorbell;
 mod engine;
 mod error;
 mod idle;

@@ -91,6 +91,35 @@ pub(crate) trait Member {
     fn reboot(&self) -> Result<(), BuildError>;
 }
 
+/// A `Member` is one of the pools: each method is the pool's own.
+macro_rules! member {
+    ($ty:ty $(, $g:ident)*) => {
+        impl<$($g: Send + 'static),*> Member for $ty {
+            fn stats(&self) -> PoolStats {
+                <$ty>::stats(self)
+            }
+            fn is_closed(&self) -> bool {
+                <$ty>::is_closed(self)
+            }
+            fn tune(&self, capacity: usize) -> Result<(), BuildError> {
+                <$ty>::tune(self, capacity)
+            }
+            fn release(&self) {
+                <$ty>::release(self)
+            }
+            fn release_timeout(&self, timeout: Duration) -> Result<(), ReleaseTimeoutError> {
+                <$ty>::release_timeout(self, timeout)
+            }
+            fn reboot(&self) -> Result<(), BuildError> {
+                <$ty>::reboot(self)
+            }
+        }
+    };
+}
+
+member!(Pool);
+member!(PoolWithFunc<T, R>, T, R);
+
 /// The pools of a multi-pool and how to pick one: the part `MultiPool` and
 /// `MultiPoolWithFunc` share.
 #[derive(Debug)]

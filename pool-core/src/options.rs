@@ -41,11 +41,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::engine::Engine;
 use crate::error::BuildError;
 use crate::limits::thread_ceiling;
-use crate::pool::{Job, Pool};
-use crate::pool_with_func::PoolWithFunc;
 
 /// The capacity of a builder whose [`capacity`](PoolBuilder::capacity) was not set.
 pub const BUILDER_DEFAULT_CAPACITY: usize = 1000;
@@ -81,7 +78,7 @@ pub(crate) struct Options {
     pub(crate) stack_size: Option<usize>,
 }
 
-/// Sets up a [`Pool`] or a [`PoolWithFunc`]. Made by [`Pool::builder`].
+/// Sets up a [`Pool`](crate::Pool) or a [`PoolWithFunc`](crate::PoolWithFunc). Made by [`Pool::builder`](crate::Pool::builder).
 ///
 /// ```
 /// use pool_core::Pool;
@@ -324,44 +321,13 @@ impl PoolBuilder {
         self
     }
 
-    /// Builds a [`Pool`] that runs closures.
-    ///
-    /// ```
-    /// let pool = pool_core::Pool::builder().capacity(2).build().unwrap();
-    /// pool.submit(|| println!("hello from a worker")).unwrap();
-    /// ```
-    pub fn build(self) -> Result<Pool, BuildError> {
-        let opts = self.check()?;
-        let engine = Engine::start(opts, Box::new(|job: Job| job.run()))?;
-        Ok(Pool::from_engine(engine))
-    }
-
-    /// Builds a [`PoolWithFunc`] that runs `f` on every argument it is given.
-    ///
-    /// ```
-    /// let pool = pool_core::Pool::builder()
-    ///     .capacity(2)
-    ///     .build_with_func(|n: u64| assert!(n < 10))
-    ///     .unwrap();
-    /// pool.invoke(3).unwrap();
-    /// ```
-    pub fn build_with_func<T, R, F>(self, f: F) -> Result<PoolWithFunc<T, R>, BuildError>
-    where
-        T: Send + 'static,
-        R: Send + 'static,
-        F: Fn(T) -> R + Send + Sync + 'static,
-    {
-        let opts = self.check()?;
-        let engine = Engine::start(opts, crate::pool_with_func::func_runner(f))?;
-        Ok(PoolWithFunc::from_engine(engine))
-    }
-
     /// The capacity this builder will build with.
     pub(crate) fn capacity_value(&self) -> usize {
         self.capacity
     }
 
-    fn check(self) -> Result<Options, BuildError> {
+    /// The checked settings, or the first one that is not allowed.
+    pub(crate) fn check(self) -> Result<Options, BuildError> {
         check_capacity(self.capacity)?;
         if self.queue_size > MAX_QUEUE_SIZE {
             return Err(BuildError::QueueTooLarge {

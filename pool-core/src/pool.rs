@@ -44,7 +44,6 @@
 //! ```
 
 use std::any::Any;
-use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
@@ -53,7 +52,7 @@ use crate::engine::{Engine, Owner};
 use crate::error::{BuildError, PoolError};
 use crate::options::PoolBuilder;
 use crate::sync::deadline_after;
-use crate::task::{ResultSlot, TaskHandle, task_channel};
+use crate::task::{ResultSender, TaskHandle, task_channel};
 use crate::task_group::TaskGroup;
 
 /// A boxed task, as the pool's channel carries it.
@@ -214,10 +213,10 @@ impl Pool {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        let (slot, handle) = task_channel();
+        let (result, handle) = task_channel();
         let job: Job = Box::new(Spawned {
             task,
-            slot,
+            result,
             engine: Arc::downgrade(self.engine()),
         });
         match self.engine().submit(job, Wait::Forever) {
@@ -255,7 +254,7 @@ impl Pool {
 /// panic count it adds to.
 struct Spawned<F, R> {
     task: F,
-    slot: ResultSlot<R>,
+    result: ResultSender<R>,
     engine: Weak<Engine<Job>>,
 }
 
@@ -265,17 +264,35 @@ where
     R: Send + 'static,
 {
     fn run(self: Box<Self>) {
-        let Spawned { task, slot, engine } = *self;
+        let Spawned {
+            task,
+            result,
+            engine,
+        } = *self;
         // The panic is caught here so its payload reaches the handle; the
         // pool still counts it.
-        if slot.run(task) {
+        if result.run(task) {
             if let Some(engine) = engine.upgrade() {
-                engine.counters.panicked.fetch_add(1, Relaxed);
+                engine.counters.task_panicked();
             }
         }
     }
     fn into_any(self: Box<Self>) -> Box<dyn Any> {
         self
+    }
+}
+
+impl PoolBuilder {
+    /// Builds a [`Pool`] that runs closures.
+    ///
+    /// ```
+    /// let pool = pool_core::Pool::builder().capacity(2).build().unwrap();
+    /// pool.submit(|| println!("hello from a worker")).unwrap();
+    /// ```
+    pub fn build(self) -> Result<Pool, BuildError> {
+        let opts = self.check()?;
+        let engine = Engine::start(opts, Box::new(|job: Job| job.run()))?;
+        Ok(Pool::from_engine(engine))
     }
 }
 

@@ -49,7 +49,7 @@ use crate::engine::{Engine, Owner};
 use crate::error::{BuildError, PoolError};
 use crate::options::PoolBuilder;
 use crate::sync::deadline_after;
-use crate::task::{PanicDelivered, ResultSlot, TaskHandle, task_channel};
+use crate::task::{PanicDelivered, ResultSender, TaskHandle, task_channel};
 use crate::task_group::FuncTaskGroup;
 
 /// One job of a `PoolWithFunc`: the argument, and where its result goes
@@ -58,7 +58,7 @@ pub(crate) struct FuncJob<T, R> {
     pub(crate) arg: T,
     /// Boxed so that `invoke`'s jobs carry one null pointer, not a channel
     /// end: the queue moves them by value.
-    pub(crate) slot: Option<Box<ResultSlot<R>>>,
+    pub(crate) result: Option<Box<ResultSender<R>>>,
 }
 
 /// The runner a `PoolWithFunc` gives its engine: calls `f`, and for a group's
@@ -71,13 +71,13 @@ where
     R: Send + 'static,
     F: Fn(T) -> R + Send + Sync + 'static,
 {
-    Box::new(move |job: FuncJob<T, R>| match job.slot {
+    Box::new(move |job: FuncJob<T, R>| match job.result {
         None => {
             f(job.arg);
         }
-        Some(slot) => {
+        Some(result) => {
             let arg = job.arg;
-            if (*slot).run(|| f(arg)) {
+            if (*result).run(|| f(arg)) {
                 std::panic::resume_unwind(Box::new(PanicDelivered));
             }
         }
@@ -152,7 +152,7 @@ impl<T: Send + 'static, R: Send + 'static> PoolWithFunc<T, R> {
     }
 
     pub(crate) fn invoke_with(&self, arg: T, wait: Wait) -> Result<(), PoolError<T>> {
-        let job = FuncJob { arg, slot: None };
+        let job = FuncJob { arg, result: None };
         self.engine()
             .submit(job, wait)
             .map_err(|e| e.map(|job| job.arg))
@@ -161,10 +161,10 @@ impl<T: Send + 'static, R: Send + 'static> PoolWithFunc<T, R> {
     /// Runs the function on `arg` like [`invoke`](PoolWithFunc::invoke), and
     /// returns a handle to its value (used by groups).
     pub(crate) fn invoke_for_result(&self, arg: T) -> Result<TaskHandle<R>, PoolError<T>> {
-        let (slot, handle) = task_channel();
+        let (result, handle) = task_channel();
         let job = FuncJob {
             arg,
-            slot: Some(Box::new(slot)),
+            result: Some(Box::new(result)),
         };
         match self.engine().submit(job, Wait::Forever) {
             Ok(()) => Ok(handle),
@@ -221,3 +221,25 @@ impl<T: Send + 'static, R: Send + 'static> PoolWithFunc<T, R> {
 }
 
 crate::common::pool_methods!(PoolWithFunc<T, R>);
+
+impl PoolBuilder {
+    /// Builds a [`PoolWithFunc`] that runs `f` on every argument it is given.
+    ///
+    /// ```
+    /// let pool = pool_core::Pool::builder()
+    ///     .capacity(2)
+    ///     .build_with_func(|n: u64| assert!(n < 10))
+    ///     .unwrap();
+    /// pool.invoke(3).unwrap();
+    /// ```
+    pub fn build_with_func<T, R, F>(self, f: F) -> Result<PoolWithFunc<T, R>, BuildError>
+    where
+        T: Send + 'static,
+        R: Send + 'static,
+        F: Fn(T) -> R + Send + Sync + 'static,
+    {
+        let opts = self.check()?;
+        let engine = Engine::start(opts, func_runner(f))?;
+        Ok(PoolWithFunc::from_engine(engine))
+    }
+}

@@ -25,24 +25,84 @@
 //! ```
 
 use std::fmt;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 
 use crossbeam_utils::CachePadded;
+
+use crate::timing::TaskTimes;
 
 /// A pool's lifetime counters. They are only ever added to and read for
 /// reports, so `Relaxed` is enough: no decision in the pool depends on them.
 #[derive(Default)]
 pub(crate) struct Counters {
     /// Tasks accepted (its own cache line: every submit adds to it).
-    pub(crate) submitted: CachePadded<AtomicU64>,
-    pub(crate) panicked: AtomicU64,
-    pub(crate) handler_panicked: AtomicU64,
-    pub(crate) spawned: AtomicU64,
-    pub(crate) retired: AtomicU64,
-    pub(crate) detached: AtomicU64,
+    submitted: CachePadded<AtomicU64>,
+    panicked: AtomicU64,
+    handler_panicked: AtomicU64,
+    spawned: AtomicU64,
+    retired: AtomicU64,
+    detached: AtomicU64,
     /// Queue wait and run time (`timing.rs`).
-    pub(crate) times: crate::timing::TaskTimes,
+    times: TaskTimes,
+}
+
+impl Counters {
+    /// A task was accepted: it will run.
+    pub(crate) fn task_accepted(&self) {
+        self.submitted.fetch_add(1, Relaxed);
+    }
+
+    /// A task panicked.
+    pub(crate) fn task_panicked(&self) {
+        self.panicked.fetch_add(1, Relaxed);
+    }
+
+    /// A panic handler panicked.
+    pub(crate) fn handler_panicked(&self) {
+        self.handler_panicked.fetch_add(1, Relaxed);
+    }
+
+    /// A worker thread started.
+    pub(crate) fn thread_started(&self) {
+        self.spawned.fetch_add(1, Relaxed);
+    }
+
+    /// A worker thread left its loop.
+    pub(crate) fn thread_exited(&self) {
+        self.retired.fetch_add(1, Relaxed);
+    }
+
+    /// Threads a `release_timeout` gave up on (0 after `reboot`).
+    pub(crate) fn set_detached(&self, threads: u64) {
+        self.detached.store(threads, Relaxed);
+    }
+
+    /// Where workers add their task times.
+    pub(crate) fn times(&self) -> &TaskTimes {
+        &self.times
+    }
+
+    /// Tasks accepted so far.
+    pub(crate) fn submitted(&self) -> u64 {
+        self.submitted.load(Relaxed)
+    }
+
+    /// Fills in the counters' fields of `stats`, all but `submitted` and
+    /// `completed` (the caller reads `submitted` before the tasks in
+    /// flight: see `Engine::stats`).
+    pub(crate) fn fill(&self, stats: &mut PoolStats) {
+        let times = self.times.snapshot();
+        stats.panicked = self.panicked.load(Relaxed);
+        stats.handler_panicked = self.handler_panicked.load(Relaxed);
+        stats.threads_spawned = self.spawned.load(Relaxed);
+        stats.threads_retired = self.retired.load(Relaxed);
+        stats.threads_detached = self.detached.load(Relaxed);
+        stats.timed = times.timed;
+        stats.queue_wait_total = times.wait_total;
+        stats.queue_wait_max = times.wait_max;
+        stats.run_total = times.run_total;
+    }
 }
 
 /// What a pool is doing now, and its counters since it was built.

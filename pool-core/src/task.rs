@@ -33,11 +33,11 @@ use crate::error::JoinError;
 type Outcome<R> = Result<R, JoinError>;
 
 /// Where a running task puts its outcome.
-pub(crate) struct ResultSlot<R> {
+pub(crate) struct ResultSender<R> {
     tx: Sender<Outcome<R>>,
 }
 
-impl<R> ResultSlot<R> {
+impl<R> ResultSender<R> {
     /// Runs `task`, sends its value or panic; returns whether it panicked.
     pub(crate) fn run<F: FnOnce() -> R>(self, task: F) -> bool {
         let outcome = catch_unwind(AssertUnwindSafe(task)).map_err(JoinError::Panicked);
@@ -52,9 +52,9 @@ impl<R> ResultSlot<R> {
 /// engine counts it, and neither logs a payload nor calls the panic handler.
 pub(crate) struct PanicDelivered;
 
-pub(crate) fn task_channel<R>() -> (ResultSlot<R>, TaskHandle<R>) {
+pub(crate) fn task_channel<R>() -> (ResultSender<R>, TaskHandle<R>) {
     let (tx, rx) = bounded(1);
-    (ResultSlot { tx }, TaskHandle { rx })
+    (ResultSender { tx }, TaskHandle { rx })
 }
 
 /// The result of a task started with [`Pool::spawn`](crate::Pool::spawn).

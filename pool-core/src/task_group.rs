@@ -14,7 +14,7 @@
 //! |---|---|---|
 //! | counting | by hand: `add(1)` per task, `done()` in each | done for you, one per `submit` |
 //! | results | none; bring your own channel | `Vec<Result<R, JoinError>>`, in order |
-//! | a panicking task | its `done()` never runs: `wait` hangs, unless you guard it | its payload in its slot |
+//! | a panicking task | its `done()` never runs: `wait` hangs, unless you guard it | its payload in its place among the results |
 //! | spans pools, threads | yes: any code can `done()` | one pool, the thread that owns the group |
 //! | the tutorial's lessons | yes (Go's way) | the same, with less to get wrong |
 //!

@@ -56,8 +56,13 @@ use std::time::{Duration, Instant};
 use crossbeam_utils::CachePadded;
 
 #[cfg(not(loom))]
-use crate::spin::{SPIN_BUDGET, spin_until};
+#[cfg(not(loom))]
+use crate::spin::spin;
 use crate::sync::{Arc, AtomicUsize, Condvar, Mutex, deadline_after, fence, lock, wait_until};
+
+/// Rounds of spinning before `wait` parks: 255 `pause`s in all.
+#[cfg(not(loom))]
+const WAIT_SPIN_ROUNDS: u32 = 8;
 
 /// A counter of outstanding tasks that threads can wait on.
 ///
@@ -218,7 +223,7 @@ impl WaitGroup {
         // Short groups finish within microseconds: spin before parking.
         // (Not under loom: it models the blocking protocol, not the clock.)
         #[cfg(not(loom))]
-        if spin_until(SPIN_BUDGET, || {
+        if spin(WAIT_SPIN_ROUNDS, || {
             (inner.count.load(SeqCst) == 0).then_some(())
         })
         .is_some()

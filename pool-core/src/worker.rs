@@ -17,19 +17,15 @@
 
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::Ordering::{Relaxed, SeqCst};
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::engine::Engine;
 use crate::error::panic_message;
-use crate::idle::{Sleeper, WakeReason};
-use crate::spin::{SPIN_BUDGET, spin_until};
-use crate::sync::{Arc, fence};
+use crate::idle::{Idle, SEARCH_ROUNDS, Sleeper, WakeReason};
+use crate::spin::yield_rounds;
 use crate::task::PanicDelivered;
 use crate::timing::{self, LocalTimes, Stamped};
-
-/// At most this many idle workers spin at once before parking.
-const MAX_SPINNING: usize = 1;
 
 /// The machine's cores, read once.
 fn cores() -> usize {
@@ -46,33 +42,36 @@ impl<J: Send + 'static> Engine<J> {
     /// `workers`; with no `first` task, as searching too. If the thread
     /// cannot start, the first task comes back with the error.
     pub(crate) fn spawn_worker(
-        self: &std::sync::Arc<Self>,
+        self: &Arc<Self>,
         first: Option<Stamped<J>>,
     ) -> Result<(), (Option<Stamped<J>>, std::io::Error)> {
         // The closure is dropped if the OS refuses the thread; the task must
-        // survive that, so it travels in a slot we keep a key to.
+        // survive that, so it travels in a parcel we keep a key to.
         let searching = first.is_none();
-        let slot = std::sync::Arc::new(std::sync::Mutex::new(first));
-        let their_slot = std::sync::Arc::clone(&slot);
-        let engine = std::sync::Arc::clone(self);
+        let parcel = Arc::new(std::sync::Mutex::new(first));
+        let their_parcel = Arc::clone(&parcel);
+        let engine = Arc::clone(self);
         let spawned = self
             .threads
             .spawn(&self.opts.thread_name, self.opts.stack_size, move |id| {
-                let first = their_slot.lock().unwrap_or_else(|e| e.into_inner()).take();
-                drop(their_slot);
+                let first = their_parcel
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .take();
+                drop(their_parcel);
                 log::debug!(target: "pool_core", "worker {} started", current_name());
                 engine.work(first, searching);
-                engine.counters.retired.fetch_add(1, Relaxed);
+                engine.counters.thread_exited();
                 engine.threads.mark_finished(id);
             });
         match spawned {
             Ok(()) => {
-                self.counters.spawned.fetch_add(1, Relaxed);
+                self.counters.thread_started();
                 Ok(())
             }
             Err(e) => {
                 log::warn!(target: "pool_core", "a worker thread was refused: {e}");
-                Err((slot.lock().unwrap_or_else(|e| e.into_inner()).take(), e))
+                Err((parcel.lock().unwrap_or_else(|e| e.into_inner()).take(), e))
             }
         }
     }
@@ -80,7 +79,7 @@ impl<J: Send + 'static> Engine<J> {
     /// Runs one task, catching its panic so the worker survives it.
     pub(crate) fn execute(&self, job: J) {
         if let Err(payload) = catch_unwind(AssertUnwindSafe(|| (self.run)(job))) {
-            self.counters.panicked.fetch_add(1, Relaxed);
+            self.counters.task_panicked();
             if payload.is::<PanicDelivered>() {
                 // A group task: its payload already went to its group.
                 log::warn!(target: "pool_core", "a task panicked (its payload went to its group)");
@@ -105,7 +104,7 @@ impl<J: Send + 'static> Engine<J> {
         let mut left = match handled {
             Ok(()) => return,
             Err(again) => {
-                self.counters.handler_panicked.fetch_add(1, Relaxed);
+                self.counters.handler_panicked();
                 again
             }
         };
@@ -125,19 +124,14 @@ impl<J: Send + 'static> Engine<J> {
     /// pool has since shrunk and this worker was retired, and when the last
     /// task ended (in clock ticks).
     fn run_chain(
-        self: &std::sync::Arc<Self>,
+        self: &Arc<Self>,
         mut job: Stamped<J>,
         started: Option<u64>,
         times: &mut LocalTimes,
     ) -> (bool, u64) {
         let mut started = started.unwrap_or_else(timing::now);
         loop {
-            let accepted = job.accepted;
-            self.execute(job.job);
-            // One clock read per task: its end, and the next one's start.
-            let ended = timing::now();
-            times.add(accepted, started, ended, &self.counters.times);
-            let next = self.admission.finish(self.queue.len());
+            let (ended, next) = self.run_and_finish(job, started, times);
             if self.threads.retire_if_surplus(self.admission.cap()) {
                 log_retired();
                 if let Some(handed) = next {
@@ -158,19 +152,16 @@ impl<J: Send + 'static> Engine<J> {
         }
     }
 
-    /// A searching worker took a task. If it was the last one searching and
-    /// more are queued, it wakes the next worker before running its own
-    /// (tokio's rule: a burst fans out as a chain, and a flood wakes nobody
-    /// while someone is still searching).
-    fn found_work(self: &std::sync::Arc<Self>) {
-        if self.idle.stop_searching() && !self.queue.is_empty() {
+    /// A searching worker took a task: wake the next one if `Idle::after_take` says so.
+    fn found_work(self: &Arc<Self>) {
+        if self.idle.after_take(|| !self.queue.is_empty()) {
             self.wake_one();
         }
     }
 
     /// The worker loop. Returns when the worker exits; `workers` has then
     /// already been decremented for it.
-    fn work(self: &std::sync::Arc<Self>, first: Option<Stamped<J>>, searching: bool) {
+    fn work(self: &Arc<Self>, first: Option<Stamped<J>>, searching: bool) {
         let me = Arc::new(Sleeper::new());
         let mut searching = searching;
         let mut next = first;
@@ -181,7 +172,7 @@ impl<J: Send + 'static> Engine<J> {
             if let Some(job) = next.take() {
                 let (retired, ended) = self.run_chain(job, last_ended.take(), &mut times);
                 if retired {
-                    times.flush(&self.counters.times);
+                    times.flush(self.counters.times());
                     return self.leave();
                 }
                 last_ended = Some(ended);
@@ -198,7 +189,7 @@ impl<J: Send + 'static> Engine<J> {
             // path below either leaves or sets `searching` again. Going idle,
             // it adds its task times to the pool's.
             last_ended = None;
-            times.flush(&self.counters.times);
+            times.flush(self.counters.times());
             if !searching {
                 self.idle.start_searching();
             }
@@ -208,14 +199,8 @@ impl<J: Send + 'static> Engine<J> {
                 self.idle.stop_searching();
                 return self.leave();
             }
-            // Search a little before parking: in a busy pool the next task
-            // arrives within microseconds. One searcher is enough; the
-            // others park at once and leave the cores to those doing work.
-            // A pool no bigger than the machine lets every worker search: it
-            // cannot oversubscribe the cores, and a parked worker would cost
-            // the submitter a wake-up for every task.
-            if self.idle.searching() <= MAX_SPINNING || self.threads.workers() <= cores() {
-                if let Some(job) = spin_until(SPIN_BUDGET, || self.queue.pop()) {
+            if self.idle.may_search(self.threads.workers(), cores()) {
+                if let Some(job) = yield_rounds(SEARCH_ROUNDS, || self.queue.pop()) {
                     searching = false;
                     self.found_work();
                     next = Some(job);
@@ -229,16 +214,12 @@ impl<J: Send + 'static> Engine<J> {
                 return self.leave();
             }
             // Park: register, stop searching, look once more (idle.rs).
-            self.idle.prepare_park(&me);
-            fence(SeqCst);
-            if self.admission.in_flight() == 0 && self.idle.searching() == 0 {
-                self.idle.went_idle();
-            }
+            self.idle.prepare_park(&me, || self.admission.in_flight());
             let reason = if !self.queue.is_empty() || self.admission.is_closed() {
                 self.idle.cancel_park(&me)
             } else {
                 let until = self.opts.expiry.and_then(|e| Instant::now().checked_add(e));
-                match me.park(until) {
+                match Idle::park(&me, until) {
                     Some(reason) => reason,
                     None => {
                         let expired = self.idle.unregister(&me, || self.threads.worker_left());
@@ -250,7 +231,7 @@ impl<J: Send + 'static> Engine<J> {
                             return self.leave();
                         }
                         // A waker took us off the list as time ran out.
-                        me.wait_reason()
+                        Idle::reason(&me)
                     }
                 }
             };
@@ -268,8 +249,8 @@ impl<J: Send + 'static> Engine<J> {
 
     /// Last duties of an exiting worker, already out of `workers`: a task
     /// queued while it was leaving must still find a worker.
-    fn leave(self: &std::sync::Arc<Self>) {
-        fence(SeqCst);
+    fn leave(self: &Arc<Self>) {
+        std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
         if !self.queue.is_empty() && self.idle.searching() == 0 {
             self.ensure_searcher();
         }

@@ -9,7 +9,8 @@
 //! `#[cfg(loom)]` tests beside them (`--lib`): the hand-off to a parked
 //! submitter, release and timeouts racing it, growing the capacity
 //! (`src/admission.rs`); the park handshake, burst fan-out, and expiry racing
-//! a submit (`src/idle.rs`). A lost wake-up in any of them leaves a thread
+//! a submit (`src/idle.rs`, through the very functions that hold each
+//! wake-up rule: `Idle::after_push`, `after_take`, `prepare_park`). A lost wake-up in any of them leaves a thread
 //! parked forever, which loom reports as a deadlock.
 #![cfg(loom)]
 #![forbid(unsafe_code)]
