@@ -128,8 +128,9 @@ impl<J: Send + 'static> Engine<J> {
         Ok(())
     }
 
-    /// Hands an admitted job to a worker: a new thread if none is idle and
-    /// the pool may grow (as ants does), otherwise the queue. Refuses with
+    /// Hands an admitted job to a worker: a new thread if none is idle,
+    /// nothing is queued ahead of it and the pool may grow (as ants does),
+    /// otherwise the queue, first in first out. Refuses with
     /// `ThreadSpawn`, giving the slot back, only when no thread could be
     /// started and none is alive to run it.
     fn dispatch(self: &Arc<Self>, job: J) -> Result<(), PoolError<J>> {
@@ -137,6 +138,7 @@ impl<J: Send + 'static> Engine<J> {
         let mut job = Stamped::now(job);
         if self.idle.searching() == 0
             && self.idle.sleeping() == 0
+            && self.queue.is_empty()
             && self.threads.reserve(self.admission.cap())
         {
             match self.spawn_worker(Some(job)) {
@@ -251,6 +253,8 @@ impl<J: Send + 'static> Engine<J> {
         // purge cycle); busy ones retire as soon as their task ends.
         self.idle
             .retire_parked(|| self.threads.retire_if_surplus(capacity));
+        // Growing puts the new room to work on tasks already queued.
+        while self.queue.len() > self.idle.searching() && self.wake_one() {}
         Ok(())
     }
 
@@ -263,8 +267,11 @@ impl<J: Send + 'static> Engine<J> {
 
     pub(crate) fn reboot(self: &Arc<Self>) -> Result<(), BuildError> {
         log::debug!(target: "pool_core", "pool {} rebooted", self.opts.thread_name);
-        self.gave_up_joining.store(false, SeqCst);
-        self.counters.set_detached(0);
+        if self.gave_up_joining.swap(false, SeqCst) {
+            // The workers a `release_timeout` gave up on are let go now:
+            // the reopened pool's drop joins only the threads it starts.
+            self.threads.detach_all();
+        }
         self.admission.reopen();
         if self.opts.pre_alloc {
             self.pre_alloc()

@@ -85,6 +85,31 @@ impl<T> PoolError<T> {
         }
     }
 
+    /// Drops the refused task and keeps the refusal: a `PoolError<()>`,
+    /// with the same message, that is `Send + Sync` whatever the task was.
+    ///
+    /// An error that holds a closure is `Sync` only if the closure is, so
+    /// `?` cannot turn `PoolError<F>` into an `anyhow::Error` or a
+    /// `Box<dyn Error + Send + Sync>` when the closure holds, say, an
+    /// `mpsc::Receiver`. When you do not want the task back, drop it:
+    ///
+    /// ```
+    /// use pool_core::{Pool, PoolError};
+    /// fn start(pool: &Pool) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    ///     let (_tx, rx) = std::sync::mpsc::channel::<u8>();
+    ///     // A Receiver is not Sync: the error needs its task dropped first.
+    ///     pool.submit(move || { let _ = rx.recv(); }).map_err(PoolError::without_task)?;
+    ///     Ok(())
+    /// }
+    /// let pool = Pool::new(1).unwrap();
+    /// pool.release();
+    /// let err = start(&pool).unwrap_err();
+    /// assert!(err.to_string().contains("released"));
+    /// ```
+    pub fn without_task(self) -> PoolError<()> {
+        self.map(drop)
+    }
+
     /// Whether the pool was released ([`PoolError::Closed`]).
     ///
     /// ```
@@ -313,11 +338,67 @@ impl fmt::Display for ReleaseTimeoutError {
 impl std::error::Error for ReleaseTimeoutError {}
 
 /// Why [`TaskHandle::join`](crate::TaskHandle::join) has no value.
+///
+/// `Send + Sync + 'static`, so `?` turns it into an `anyhow::Error` or a
+/// `Box<dyn Error + Send + Sync>`; the panic payload is still there, through
+/// [`into_panic`](JoinError::into_panic).
+///
+/// ```
+/// fn total(pool: &pool_core::Pool) -> Result<u32, Box<dyn std::error::Error + Send + Sync>> {
+///     let handle = pool.spawn(|| 40 + 2)?;
+///     Ok(handle.join()?)
+/// }
+/// assert_eq!(total(&pool_core::Pool::new(1).unwrap()).unwrap(), 42);
+/// ```
 pub enum JoinError {
     /// The task panicked; this is its panic payload.
-    Panicked(Box<dyn Any + Send + 'static>),
+    Panicked(PanicPayload),
     /// The task was dropped before it ran (its pool's worker died with it).
     Cancelled,
+}
+
+/// A task's panic payload, kept so that the error holding it is `Sync`.
+///
+/// A payload is `Box<dyn Any + Send>`, which is not `Sync`: an error that
+/// holds it as it is cannot go into `anyhow::Error` or a
+/// `Box<dyn Error + Send + Sync>`. Here it sits behind a mutex, which makes
+/// it `Sync`, and its message (when it is a string) is read once, up front.
+pub struct PanicPayload {
+    message: Option<String>,
+    payload: std::sync::Mutex<Box<dyn Any + Send + 'static>>,
+}
+
+impl PanicPayload {
+    pub(crate) fn new(payload: Box<dyn Any + Send + 'static>) -> Self {
+        PanicPayload {
+            message: panic_message(payload.as_ref()).map(str::to_owned),
+            payload: std::sync::Mutex::new(payload),
+        }
+    }
+
+    /// The payload, as `catch_unwind` gave it.
+    ///
+    /// ```
+    /// use pool_core::{JoinError, Pool};
+    /// let pool = Pool::new(1).unwrap();
+    /// let err = pool.spawn(|| -> u8 { std::panic::panic_any(7u32) }).unwrap().join().unwrap_err();
+    /// let JoinError::Panicked(payload) = err else { panic!("it panicked") };
+    /// assert_eq!(payload.into_inner().downcast_ref::<u32>(), Some(&7));
+    /// ```
+    pub fn into_inner(self) -> Box<dyn Any + Send + 'static> {
+        self.payload.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The panic message, when the payload is a `&str` or a `String`.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+}
+
+impl fmt::Debug for PanicPayload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PanicPayload({:?})", self.message)
+    }
 }
 
 impl JoinError {
@@ -333,15 +414,21 @@ impl JoinError {
     /// ```
     pub fn into_panic(self) -> Option<Box<dyn Any + Send + 'static>> {
         match self {
-            JoinError::Panicked(p) => Some(p),
+            JoinError::Panicked(p) => Some(p.into_inner()),
             JoinError::Cancelled => None,
         }
     }
 
     /// The panic message, when the payload is a string.
+    ///
+    /// ```
+    /// let pool = pool_core::Pool::new(1).unwrap();
+    /// let err = pool.spawn(|| -> u8 { panic!("no value") }).unwrap().join().unwrap_err();
+    /// assert_eq!(err.panic_message(), Some("no value"));
+    /// ```
     pub fn panic_message(&self) -> Option<&str> {
         match self {
-            JoinError::Panicked(p) => panic_message(p.as_ref()),
+            JoinError::Panicked(p) => p.message(),
             JoinError::Cancelled => None,
         }
     }
@@ -358,7 +445,7 @@ pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> Option<&str> {
 impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            JoinError::Panicked(p) => write!(f, "Panicked({:?})", panic_message(p.as_ref())),
+            JoinError::Panicked(p) => write!(f, "Panicked({:?})", p.message()),
             JoinError::Cancelled => f.write_str("Cancelled"),
         }
     }
@@ -367,7 +454,7 @@ impl fmt::Debug for JoinError {
 impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            JoinError::Panicked(p) => match panic_message(p.as_ref()) {
+            JoinError::Panicked(p) => match p.message() {
                 Some(m) => write!(f, "the task panicked: {m}"),
                 None => f.write_str("the task panicked with a non-string payload"),
             },

@@ -162,7 +162,7 @@ mod wait_group;
 mod worker;
 
 pub use default_pool::{DEFAULT_POOL_CAPACITY, default_pool, submit};
-pub use error::{BuildError, JoinError, PoolError, ReleaseTimeoutError};
+pub use error::{BuildError, JoinError, PanicPayload, PoolError, ReleaseTimeoutError};
 pub use limits::{ThreadCeiling, live_threads, thread_ceiling};
 pub use multi_pool::{LoadBalancing, MultiPool, MultiPoolWithFunc};
 pub use options::{

@@ -24,14 +24,29 @@ use std::sync::OnceLock;
 /// per-thread bookkeeping), as measured on the project's machines.
 pub const MAPS_PER_THREAD: usize = 4;
 
-/// Threads kept free for everything that is not a pool worker (the main
-/// thread, the test harness, an HTTP runtime, the allocator's helpers).
+/// The most threads kept free for everything that is not a pool worker
+/// (the main thread, the test harness, an HTTP runtime, the allocator's
+/// helpers): an eighth of the limit, at most this many.
 pub const THREAD_HEADROOM: usize = 512;
+
+/// Threads kept free below a thread limit of `raw`: an eighth of it, at
+/// most [`THREAD_HEADROOM`] (a fixed 512 would leave nothing of a limit of
+/// 513).
+///
+/// ```
+/// use pool_core::limits::headroom;
+/// assert_eq!(headroom(65_530 / 4), 512);
+/// assert_eq!(headroom(513), 64);
+/// assert_eq!(headroom(256), 32);
+/// ```
+pub fn headroom(raw: usize) -> usize {
+    (raw / 8).min(THREAD_HEADROOM)
+}
 
 /// The largest number of threads this process may hold, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ThreadCeiling {
-    /// The smallest of the limits below, less [`THREAD_HEADROOM`].
+    /// The smallest of the limits below, less its [`headroom`].
     pub max_threads: usize,
     /// Which limit set it, with its raw value, e.g.
     /// `"vm.max_map_count = 65530 (/proc/sys/vm/max_map_count), 4 maps per thread"`.
@@ -41,8 +56,10 @@ pub struct ThreadCeiling {
 /// The process's thread ceiling, read from `/proc` once and cached.
 ///
 /// It is the smallest of `vm.max_map_count / 4`, `kernel.threads-max`,
-/// `kernel.pid_max` and (for non-root users) the `Max processes` limit, minus
-/// [`THREAD_HEADROOM`]. Where `/proc` cannot be read, a conservative 4,096.
+/// `kernel.pid_max` and (for non-root users) the `Max processes` limit,
+/// less its [`headroom`]. Where `/proc` cannot be read, a conservative
+/// 4,096. An address-space limit is not a count of threads; it is checked
+/// each time a pool starts a thread (see [`address_space_room`]).
 ///
 /// ```
 /// let c = pool_core::thread_ceiling();
@@ -71,18 +88,47 @@ fn read_ceiling() -> ThreadCeiling {
         limits.push((n, format!("kernel.pid_max = {n}")));
     }
     if !is_root() {
-        if let Some(n) = max_processes_limit() {
+        if let Some(n) = limit_value("Max processes") {
             limits.push((n, format!("ulimit -u (Max processes) = {n}")));
         }
     }
-    let (raw, source) = limits.into_iter().min_by_key(|(n, _)| *n).unwrap_or((
-        4096 + THREAD_HEADROOM,
-        "no /proc: a conservative default".to_owned(),
-    ));
+    let (raw, source) = limits
+        .into_iter()
+        .min_by_key(|(n, _)| *n)
+        .unwrap_or((4096 + 512, "no /proc: a conservative default".to_owned()));
+    let kept = headroom(raw);
     ThreadCeiling {
-        max_threads: raw.saturating_sub(THREAD_HEADROOM).max(1),
-        limit: format!("{source}, less {THREAD_HEADROOM} threads of headroom"),
+        max_threads: raw.saturating_sub(kept).max(1),
+        limit: format!("{source}, less {kept} threads of headroom"),
     }
+}
+
+/// Under an address-space limit (`ulimit -v`, `RLIMIT_AS`): the bytes of
+/// address space this process may still map, less a reserve for the heap
+/// (a quarter of the limit, at least 32 MiB); `None` when there is no such
+/// limit. A pool starts a thread only if its stack fits in this room.
+///
+/// Why a reserve: glibc gives each thread that allocates a malloc arena of
+/// its own (64 MiB of address space each), and a process whose address
+/// space is full aborts on its next allocation, "memory allocation failed",
+/// with no error to return. Room read from `VmSize` counts the arenas
+/// already made; the reserve leaves room for the allocations still to come.
+///
+/// ```
+/// // No `ulimit -v` where these docs are tested: no limit to leave room under.
+/// # if std::fs::read_to_string("/proc/self/limits").unwrap_or_default()
+/// #     .lines().any(|l| l.starts_with("Max address space") && l.contains("unlimited")) {
+/// assert_eq!(pool_core::limits::address_space_room(), None);
+/// # }
+/// ```
+pub fn address_space_room() -> Option<usize> {
+    static LIMIT: OnceLock<Option<usize>> = OnceLock::new();
+    let limit = (*LIMIT.get_or_init(|| limit_value("Max address space")))?;
+    let used = status_field("VmSize:")
+        .and_then(|v| v.split_whitespace().next()?.parse::<usize>().ok())
+        .map_or(limit, |kib| kib * 1024);
+    let reserve = (limit / 4).max(32 << 20);
+    Some(limit.saturating_sub(used).saturating_sub(reserve))
 }
 
 fn read_number(path: &str) -> Option<usize> {
@@ -95,11 +141,13 @@ fn is_root() -> bool {
         .is_some_and(|euid| euid == "0")
 }
 
-fn max_processes_limit() -> Option<usize> {
+/// The soft value of one of `/proc/self/limits`' rows, named by its
+/// first words; `None` for "unlimited".
+fn limit_value(name: &str) -> Option<usize> {
     let limits = fs::read_to_string("/proc/self/limits").ok()?;
-    let line = limits.lines().find(|l| l.starts_with("Max processes"))?;
-    // Columns: name (two words), soft, hard, units. "unlimited" means no cap.
-    line.split_whitespace().nth(2)?.parse().ok()
+    let line = limits.lines().find(|l| l.starts_with(name))?;
+    // Columns: the name, soft, hard, units. "unlimited" means no cap.
+    line[name.len()..].split_whitespace().next()?.parse().ok()
 }
 
 fn status_field(name: &str) -> Option<String> {

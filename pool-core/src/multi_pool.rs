@@ -188,22 +188,36 @@ impl<P: Member> Pools<P> {
             // Every open pool, without waiting, starting where the balancing says.
             let n = self.pools.len();
             let first = self.first();
-            let mut first_open = None;
+            // The first pool that was full, to wait on; a pool that could
+            // not start a thread passes the task on to the next one.
+            let mut first_full = None;
+            let mut spawn_error = None;
             for k in 0..n {
                 let i = (first + k) % n;
                 let pool = &self.pools[i];
                 if pool.is_closed() {
                     continue;
                 }
-                first_open.get_or_insert(i);
                 match offer(pool, job, Wait::Never) {
                     Ok(()) => return Ok(()),
-                    Err(PoolError::Overload(back) | PoolError::Closed(back)) => job = back,
+                    Err(PoolError::Overload(back)) => {
+                        first_full.get_or_insert(i);
+                        job = back;
+                    }
+                    Err(PoolError::Closed(back)) => job = back,
+                    Err(PoolError::ThreadSpawn(back, error)) => {
+                        spawn_error = Some(error);
+                        job = back;
+                    }
                     Err(other) => return Err(other),
                 }
             }
-            let Some(i) = first_open else {
-                return Err(PoolError::Closed(job));
+            let Some(i) = first_full else {
+                // No pool is full: each is closed or could not start a thread.
+                return Err(match spawn_error {
+                    Some(error) => PoolError::ThreadSpawn(job, error),
+                    None => PoolError::Closed(job),
+                });
             };
             if matches!(wait, Wait::Never) {
                 return Err(PoolError::Overload(job));
@@ -219,7 +233,11 @@ impl<P: Member> Pools<P> {
             };
             match offer(&self.pools[i], job, Wait::Until(until)) {
                 Ok(()) => return Ok(()),
-                Err(PoolError::Timeout(back) | PoolError::Closed(back)) => job = back,
+                Err(
+                    PoolError::Timeout(back)
+                    | PoolError::Closed(back)
+                    | PoolError::ThreadSpawn(back, _),
+                ) => job = back,
                 Err(other) => return Err(other),
             }
             slice = (slice * 2).min(LAST_SLICE);
@@ -228,6 +246,15 @@ impl<P: Member> Pools<P> {
 
     fn stats(&self) -> PoolStats {
         self.pools.iter().map(Member::stats).sum()
+    }
+
+    /// The open pools' stats added up.
+    fn open_stats(&self) -> PoolStats {
+        self.pools
+            .iter()
+            .filter(|p| !p.is_closed())
+            .map(Member::stats)
+            .sum()
     }
 
     fn tune(&self, capacity_each: usize) -> Result<(), BuildError> {
@@ -308,8 +335,33 @@ impl MultiPool {
         })
     }
 
+    /// A multi-pool of pools you built yourself, each with its own options.
+    /// Refused with [`BuildError::ZeroPools`] if `pools` is empty.
+    ///
+    /// ```
+    /// use pool_core::{LoadBalancing, MultiPool, Pool};
+    /// let fast = Pool::builder().capacity(4).build().unwrap();
+    /// let named = Pool::builder().capacity(2).thread_name("slow").build().unwrap();
+    /// let pools = MultiPool::from_pools(vec![fast, named], LoadBalancing::LeastTasks).unwrap();
+    /// assert_eq!(pools.cap(), 6);
+    /// ```
+    pub fn from_pools(pools: Vec<Pool>, balancing: LoadBalancing) -> Result<Self, BuildError> {
+        if pools.is_empty() {
+            return Err(BuildError::ZeroPools);
+        }
+        Ok(MultiPool {
+            inner: Arc::new(Pools {
+                pools,
+                balancing,
+                next: AtomicUsize::new(0),
+            }),
+        })
+    }
+
     /// Runs `task` on one of the pools (see the module docs for which),
-    /// waiting only if every open pool is full.
+    /// waiting only if every open pool is full. A pool that cannot start a
+    /// thread for it passes it on to the next; `ThreadSpawn` comes back
+    /// only if no open pool could take it.
     ///
     /// ```
     /// use pool_core::{LoadBalancing, MultiPool};
@@ -566,26 +618,32 @@ macro_rules! multi_pool_methods {
                 self.stats().running
             }
 
-            /// Capacity not taken by a live worker, across all pools.
+            /// Capacity not taken by a live worker, across the open pools
+            /// (a released pool takes no task, so its room does not count).
             ///
             /// ```
             /// # use pool_core::{LoadBalancing, MultiPool};
             /// let pools = MultiPool::new(2, 2, LoadBalancing::RoundRobin).unwrap();
             /// assert_eq!(pools.free(), 4);
+            /// pools.pools()[0].release();
+            /// assert_eq!(pools.free(), 2);
             /// ```
             pub fn free(&self) -> usize {
-                self.stats().free()
+                self.inner.open_stats().free()
             }
 
-            /// Total capacity of all pools.
+            /// Total capacity of the open pools: the most tasks that may run
+            /// at once now. [`stats`](Self::stats) adds up every pool.
             ///
             /// ```
             /// # use pool_core::{LoadBalancing, MultiPool};
             /// let pools = MultiPool::new(2, 3, LoadBalancing::RoundRobin).unwrap();
             /// assert_eq!(pools.cap(), 6);
+            /// pools.pools()[1].release();
+            /// assert_eq!(pools.cap(), 3);
             /// ```
             pub fn cap(&self) -> usize {
-                self.stats().capacity
+                self.inner.open_stats().capacity
             }
 
             /// Submitters blocked across all pools.

@@ -274,8 +274,16 @@ impl PoolBuilder {
         self
     }
 
-    /// Called on the worker thread with the payload of every task that
-    /// panics. A handler that panics itself is caught and counted too.
+    /// Called on the worker thread with the payload of every `submit` or
+    /// `invoke` task that panics. A handler that panics itself is caught
+    /// and counted too.
+    ///
+    /// A task run through [`spawn`](crate::Pool::spawn) or a group hands
+    /// its payload to its [`TaskHandle`](crate::TaskHandle) or its group
+    /// instead, which the handler would need by value: the handler is not
+    /// called for it. Every panic, of either kind, is counted in
+    /// [`PoolStats::panicked`](crate::PoolStats::panicked) and logged at
+    /// warn with its message (target `pool_core`).
     ///
     /// ```
     /// use std::sync::atomic::{AtomicUsize, Ordering};

@@ -44,7 +44,7 @@
 //! ```
 
 use std::any::Any;
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::admission::Wait;
@@ -214,11 +214,7 @@ impl Pool {
         R: Send + 'static,
     {
         let (result, handle) = task_channel();
-        let job: Job = Box::new(Spawned {
-            task,
-            result,
-            engine: Arc::downgrade(self.engine()),
-        });
+        let job: Job = Box::new(Spawned { task, result });
         match self.engine().submit(job, Wait::Forever) {
             Ok(()) => Ok(handle),
             Err(err) => Err(err.map(|job| {
@@ -250,12 +246,10 @@ impl Pool {
     }
 }
 
-/// A spawned task: its closure, where its result goes, and the pool whose
-/// panic count it adds to.
+/// A spawned task: its closure, and where its result goes.
 struct Spawned<F, R> {
     task: F,
     result: ResultSender<R>,
-    engine: Weak<Engine<Job>>,
 }
 
 impl<F, R> Task for Spawned<F, R>
@@ -264,18 +258,8 @@ where
     R: Send + 'static,
 {
     fn run(self: Box<Self>) {
-        let Spawned {
-            task,
-            result,
-            engine,
-        } = *self;
-        // The panic is caught here so its payload reaches the handle; the
-        // pool still counts it.
-        if result.run(task) {
-            if let Some(engine) = engine.upgrade() {
-                engine.counters.task_panicked();
-            }
-        }
+        // A panic's payload goes to the handle; the engine counts and logs it.
+        self.result.run(self.task);
     }
     fn into_any(self: Box<Self>) -> Box<dyn Any> {
         self

@@ -49,7 +49,7 @@ use crate::engine::{Engine, Owner};
 use crate::error::{BuildError, PoolError};
 use crate::options::PoolBuilder;
 use crate::sync::deadline_after;
-use crate::task::{PanicDelivered, ResultSender, TaskHandle, task_channel};
+use crate::task::{ResultSender, TaskHandle, task_channel};
 use crate::task_group::FuncTaskGroup;
 
 /// One job of a `PoolWithFunc`: the argument, and where its result goes
@@ -63,8 +63,9 @@ pub(crate) struct FuncJob<T, R> {
 
 /// The runner a `PoolWithFunc` gives its engine: calls `f`, and for a group's
 /// job sends the value (or the panic) to the group. A group task's panic
-/// payload goes to the group; the engine then sees a [`PanicDelivered`]
-/// marker, which it counts without handing it to the panic handler.
+/// payload goes to the group; the engine then sees a
+/// [`PanicDelivered`](crate::task::PanicDelivered) marker, which it counts
+/// and logs without handing it to the panic handler.
 pub(crate) fn func_runner<T, R, F>(f: F) -> crate::engine::Runner<FuncJob<T, R>>
 where
     T: Send + 'static,
@@ -77,9 +78,7 @@ where
         }
         Some(result) => {
             let arg = job.arg;
-            if (*result).run(|| f(arg)) {
-                std::panic::resume_unwind(Box::new(PanicDelivered));
-            }
+            (*result).run(|| f(arg));
         }
     })
 }

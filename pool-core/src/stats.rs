@@ -137,8 +137,9 @@ pub struct PoolStats {
     /// Worker threads that have exited (expired, retired by `tune`, or released).
     pub threads_retired: u64,
     /// Worker threads the last [`release_timeout`](crate::Pool::release_timeout)
-    /// gave up on: still running their task when time ran out, they will be
-    /// let go unjoined when the pool is dropped (0 again after `reboot`).
+    /// gave up on: still running their task when time ran out, they are
+    /// let go unjoined when the pool is dropped or rebooted, whichever
+    /// comes first.
     pub threads_detached: u64,
     /// Tasks whose times are in the three figures below: every finished
     /// task once the pool is idle; while it is busy, each worker adds its

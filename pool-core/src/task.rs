@@ -28,7 +28,7 @@ use std::time::Duration;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded};
 
-use crate::error::JoinError;
+use crate::error::{JoinError, PanicPayload};
 
 type Outcome<R> = Result<R, JoinError>;
 
@@ -38,19 +38,29 @@ pub(crate) struct ResultSender<R> {
 }
 
 impl<R> ResultSender<R> {
-    /// Runs `task`, sends its value or panic; returns whether it panicked.
-    pub(crate) fn run<F: FnOnce() -> R>(self, task: F) -> bool {
-        let outcome = catch_unwind(AssertUnwindSafe(task)).map_err(JoinError::Panicked);
-        let panicked = outcome.is_err();
-        // A dropped handle means nobody wants the result: that is fine.
-        let _ = self.tx.send(outcome);
-        panicked
+    /// Runs `task` and sends its value or its panic. After a panic, the
+    /// task's thread unwinds on with a [`PanicDelivered`] in its place.
+    pub(crate) fn run<F: FnOnce() -> R>(self, task: F) {
+        match catch_unwind(AssertUnwindSafe(task)) {
+            // A dropped handle means nobody wants the result: that is fine.
+            Ok(value) => drop(self.tx.send(Ok(value))),
+            Err(payload) => {
+                let payload = PanicPayload::new(payload);
+                let message = payload.message().map(str::to_owned);
+                let _ = self.tx.send(Err(JoinError::Panicked(payload)));
+                std::panic::resume_unwind(Box::new(PanicDelivered { message }));
+            }
+        }
     }
 }
 
-/// The panic a group task re-raises after its payload went to its group: the
-/// engine counts it, and neither logs a payload nor calls the panic handler.
-pub(crate) struct PanicDelivered;
+/// The panic a task re-raises after its payload went to its handle or its
+/// group: the engine counts and logs it (with the message, when the payload
+/// was a string), and does not call the panic handler, which would need
+/// the payload itself.
+pub(crate) struct PanicDelivered {
+    pub(crate) message: Option<String>,
+}
 
 pub(crate) fn task_channel<R>() -> (ResultSender<R>, TaskHandle<R>) {
     let (tx, rx) = bounded(1);

@@ -28,7 +28,13 @@ use std::sync::atomic::{AtomicUsize as StdAtomicUsize, Ordering::SeqCst};
 use std::thread::{JoinHandle, ThreadId};
 use std::time::Instant;
 
-use crate::limits::thread_ceiling;
+use crate::limits::{address_space_room, thread_ceiling};
+
+/// Rust's default thread stack, counted when a pool sets none.
+const DEFAULT_STACK: usize = 2 << 20;
+
+/// A thread's guard page and thread-local block, beyond its stack.
+const STACK_EXTRA: usize = 64 << 10;
 use crate::sync::{AtomicUsize, Condvar, Mutex, lock, wait_until};
 
 /// Pool threads in this process, across every pool, started and not yet joined.
@@ -124,6 +130,14 @@ impl Threads {
         let ceiling = thread_ceiling();
         let mut handles = lock(&self.inner);
         handles.reap(None);
+        let stack = stack_size.unwrap_or(DEFAULT_STACK) + STACK_EXTRA;
+        if let Some(room) = address_space_room() {
+            if room < stack {
+                return Err(io::Error::other(format!(
+                    "the process's address space limit (ulimit -v) leaves {room} bytes for a thread stack of {stack}"
+                )));
+            }
+        }
         if POOL_THREADS.fetch_add(1, SeqCst) >= ceiling.max_threads {
             POOL_THREADS.fetch_sub(1, SeqCst);
             return Err(io::Error::other(format!(

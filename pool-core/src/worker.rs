@@ -80,9 +80,12 @@ impl<J: Send + 'static> Engine<J> {
     pub(crate) fn execute(&self, job: J) {
         if let Err(payload) = catch_unwind(AssertUnwindSafe(|| (self.run)(job))) {
             self.counters.task_panicked();
-            if payload.is::<PanicDelivered>() {
-                // A group task: its payload already went to its group.
-                log::warn!(target: "pool_core", "a task panicked (its payload went to its group)");
+            if let Some(delivered) = payload.downcast_ref::<PanicDelivered>() {
+                let message = delivered
+                    .message
+                    .as_deref()
+                    .unwrap_or("a non-string payload");
+                log::warn!(target: "pool_core", "a task panicked: {message} (its payload went to its handle or group)");
                 return;
             }
             match panic_message(payload.as_ref()) {

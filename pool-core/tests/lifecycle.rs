@@ -136,3 +136,26 @@ fn reboot_opens_a_released_pool_again() {
     let handle = pool.spawn(|| "after reboot").unwrap();
     assert_eq!(handle.join().unwrap(), "after reboot");
 }
+
+#[test]
+fn dropping_after_a_reboot_does_not_wait_on_a_worker_already_given_up_on() {
+    let pool = Pool::new(1).unwrap();
+    let gate = Gate::new();
+    fill(&pool, &gate);
+    // The stuck worker holds its task past the deadline: given up on.
+    assert!(pool.release_timeout(Duration::from_millis(10)).is_err());
+    pool.reboot().unwrap();
+    let (dropped_tx, dropped_rx) = mpsc::channel();
+    let dropper = thread::spawn(move || {
+        drop(pool);
+        dropped_tx.send(()).unwrap();
+    });
+    // The drop returns while the stuck task is still held.
+    let returned = dropped_rx.recv_timeout(LONG);
+    gate.open();
+    dropper.join().unwrap();
+    assert!(
+        returned.is_ok(),
+        "the drop waited for the worker it had given up on"
+    );
+}

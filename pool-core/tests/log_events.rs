@@ -48,7 +48,7 @@ fn count() -> usize {
 fn main() {
     log::set_logger(&LOGGER).unwrap();
     log::set_max_level(log::LevelFilter::Debug);
-    let cases: [(&str, fn()); 5] = [
+    let cases: [(&str, fn()); 6] = [
         (
             "a_started_worker_and_a_caught_panic_are_logged",
             started_and_panic,
@@ -57,6 +57,10 @@ fn main() {
         ("tune_retirements_and_expiry_are_logged", retire_and_expire),
         ("release_and_reboot_are_logged", release_and_reboot),
         ("a_refused_thread_is_logged", refused_thread),
+        (
+            "spawn_and_group_panics_are_logged_and_counted_not_handed_to_the_handler",
+            spawn_and_group_panics,
+        ),
     ];
     for (name, case) in cases {
         case();
@@ -149,4 +153,39 @@ fn refused_thread() {
     let err = pool.submit(|| ()).unwrap_err();
     assert!(err.is_thread_spawn());
     assert!(logged(Level::Warn, "a worker thread was refused"));
+}
+
+fn spawn_and_group_panics() {
+    let handled = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let h = handled.clone();
+    let pool = Pool::builder()
+        .capacity(2)
+        .panic_handler(move |_| {
+            h.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        })
+        .build()
+        .unwrap();
+    let handle = pool
+        .spawn(|| -> u8 { std::panic::resume_unwind(Box::new("spawned boom")) })
+        .unwrap();
+    assert_eq!(
+        handle.join().unwrap_err().panic_message(),
+        Some("spawned boom")
+    );
+    let mut group = pool.group::<u8>();
+    group
+        .submit(|| std::panic::resume_unwind(Box::new("group boom")))
+        .unwrap();
+    let results = group.wait();
+    assert_eq!(
+        results[0].as_ref().unwrap_err().panic_message(),
+        Some("group boom")
+    );
+    pool.release_timeout(LONG).unwrap();
+    assert!(logged(Level::Warn, "a task panicked: spawned boom"));
+    assert!(logged(Level::Warn, "a task panicked: group boom"));
+    assert_eq!(pool.stats().panicked, 2);
+    // The payloads went to the handle and the group: the handler, which
+    // would need them by value, is not called.
+    assert_eq!(handled.load(std::sync::atomic::Ordering::SeqCst), 0);
 }

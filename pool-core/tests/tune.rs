@@ -129,3 +129,62 @@ fn tune_is_safe_from_many_threads_and_refuses_zero() {
     pool.tune(2).unwrap();
     wait_until("workers settle at 2", || pool.running() <= 2);
 }
+
+#[test]
+fn growing_starts_workers_for_tasks_already_queued_in_order() {
+    // One worker, held; 40 tasks queued behind it.
+    let pool = Pool::builder().capacity(1).queue_size(100).build().unwrap();
+    let gate = Gate::new();
+    fill(&pool, &gate);
+    let order = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let started = Concurrency::default();
+    let hold = Gate::new();
+    let wg = WaitGroup::new();
+    for i in 0..40 {
+        wg.add(1);
+        let (order, started, hold, wg) = (order.clone(), started.clone(), hold.clone(), wg.clone());
+        pool.submit(move || {
+            order.lock().unwrap().push(i);
+            started.enter();
+            hold.wait();
+            started.leave();
+            wg.done();
+        })
+        .unwrap();
+    }
+    assert_eq!(pool.stats().queued, 40);
+    pool.tune(21).unwrap();
+    // The 20 new places go to the queued tasks at once, while the first
+    // worker is still held: nothing else could start them.
+    wait_until("20 queued tasks run after tune(21)", || started.max() >= 20);
+    // A task submitted now waits behind the 20 still queued.
+    wg.add(1);
+    let (o, w) = (order.clone(), wg.clone());
+    pool.submit(move || {
+        o.lock().unwrap().push(99);
+        w.done();
+    })
+    .unwrap();
+    hold.open();
+    gate.open();
+    assert!(wg.wait_timeout(LONG));
+    let order = order.lock().unwrap().clone();
+    let mut sorted = order[..40].to_vec();
+    sorted.sort_unstable();
+    assert_eq!(
+        sorted,
+        (0..40).collect::<Vec<_>>(),
+        "every queued task ran once"
+    );
+    assert_eq!(
+        order[40], 99,
+        "the late task ran after every queued one: {order:?}"
+    );
+    let mut first = order[..20].to_vec();
+    first.sort_unstable();
+    assert_eq!(
+        first,
+        (0..20).collect::<Vec<_>>(),
+        "queued tasks start first in, first out: {order:?}"
+    );
+}
