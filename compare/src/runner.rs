@@ -133,9 +133,8 @@ impl Args {
     /// Everything that can be refused is refused here, before anything starts.
     fn check(&self) -> anyhow::Result<()> {
         checks::jobs("--jobs", self.jobs())?;
-        if self.call_timeout_s == 0 {
-            bail!("--call-timeout-s must be at least 1");
-        }
+        checks::duration("--call-timeout-s", self.call_timeout_s, "s")?;
+        checks::duration("--sleep-ms", self.sleep_ms, "ms")?;
         if self.work_us == 0 || self.work_us > 1_000_000 {
             bail!("--work-us must be from 1 to 1000000 (a second)");
         }

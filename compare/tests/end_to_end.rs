@@ -114,6 +114,24 @@ fn sleep_and_noop_workloads_run_too() {
 }
 
 #[test]
+fn a_duration_flag_past_a_day_is_refused_before_anything_starts() {
+    let dir = temp_dir("durations");
+    for (flag, value) in [
+        ("--call-timeout-s", "18446744073709551615"),
+        ("--sleep-ms", "9300000000000000000"),
+    ] {
+        let (out, _, _) = run(&["--only", "pool1000", flag, value], &dir);
+        assert_eq!(out.status.code(), Some(2), "{flag}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("{flag} {value} is too long")),
+            "{stderr}"
+        );
+    }
+    assert!(!dir.join("results-http.json").exists(), "nothing ran");
+}
+
+#[test]
 fn too_many_threads_is_refused_before_anything_starts() {
     let dir = temp_dir("refused");
     let ceiling = pool_core::thread_ceiling().max_threads;

@@ -169,6 +169,14 @@ fn impossible_flags_are_refused_before_anything_starts() {
             vec!["--call-timeout-s", "0"],
             "--call-timeout-s must be at least 1",
         ),
+        (
+            vec!["--call-timeout-s", "18446744073709551615"],
+            "--call-timeout-s 18446744073709551615 is too long",
+        ),
+        (
+            vec!["--call-timeout-s", "9300000000000000000"],
+            "at most 86400 (a day)",
+        ),
     ] {
         let (out, took) = exemplo6(&args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");

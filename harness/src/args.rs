@@ -138,10 +138,7 @@ impl RunArgs {
     pub fn prepare_with(&self, in_process: ServerConfig) -> anyhow::Result<Target> {
         checks::jobs("--jobs", self.jobs)?;
         checks::threads(self.pool_size_flag, self.pool_size)?;
-        if self.call_timeout_s == 0 {
-            anyhow::bail!("--call-timeout-s must be at least 1");
-        }
-        let call_timeout = Duration::from_secs(self.call_timeout_s);
+        let call_timeout = checks::duration("--call-timeout-s", self.call_timeout_s, "s")?;
         // One socket per worker on our side, one more per worker on the
         // server's side when it runs in this process, and some to spare.
         let per_worker = if self.url.is_some() { 1 } else { 2 };

@@ -45,6 +45,42 @@ pub fn threads(flag: &str, n: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The longest duration any flag accepts: a day. A call timeout or a job
+/// that long is already a mistake, and a bound keeps every deadline
+/// computed from the flag (`Instant::now() + d`) far from overflowing.
+pub const MAX_DURATION_S: u64 = 86_400;
+
+/// Refuses a duration flag of zero, or above a day ([`MAX_DURATION_S`]);
+/// `value` is in `unit`s (`"s"`, `"ms"`, `"us"`), as the flag `flag` takes
+/// it. Returns the duration.
+///
+/// ```
+/// use std::time::Duration;
+/// use harness::checks::duration;
+/// assert_eq!(duration("--call-timeout-s", 30, "s").unwrap(), Duration::from_secs(30));
+/// let message = duration("--call-timeout-s", 0, "s").unwrap_err().to_string();
+/// assert_eq!(message, "--call-timeout-s must be at least 1");
+/// let message = duration("--call-timeout-s", u64::MAX, "s").unwrap_err().to_string();
+/// assert!(message.contains("at most 86400 (a day)"), "{message}");
+/// assert!(duration("--sleep-ms", 86_400_001, "ms").is_err());
+/// ```
+pub fn duration(flag: &str, value: u64, unit: &str) -> anyhow::Result<std::time::Duration> {
+    use std::time::Duration;
+    let (d, per_day) = match unit {
+        "s" => (Duration::from_secs(value), MAX_DURATION_S),
+        "ms" => (Duration::from_millis(value), MAX_DURATION_S * 1_000),
+        "us" => (Duration::from_micros(value), MAX_DURATION_S * 1_000_000),
+        other => bail!("{flag}: unknown unit {other:?}"),
+    };
+    if value == 0 {
+        bail!("{flag} must be at least 1");
+    }
+    if value > per_day {
+        bail!("{flag} {value} is too long: at most {per_day} (a day)");
+    }
+    Ok(d)
+}
+
 /// Refuses a job count of zero or above [`MAX_JOBS`].
 ///
 /// ```

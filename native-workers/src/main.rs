@@ -66,6 +66,13 @@ fn main() -> ExitCode {
 fn small_stage(cli: &Cli, workers: usize, jobs: u64) -> anyhow::Result<(usize, u64)> {
     let (workers, jobs) = (cli.workers.unwrap_or(workers), cli.jobs.unwrap_or(jobs));
     checks::threads("--workers", workers)?;
+    checks::jobs("--jobs", jobs)?;
+    if cli.json {
+        bail!(
+            "--json is for http-workers, whose figures are the other examples' figures; \
+             this stage prints its results as text"
+        );
+    }
     if jobs > MAX_SMALL_STAGE_JOBS {
         bail!(
             "--jobs {jobs} is too many for this stage, which keeps and prints every result: \

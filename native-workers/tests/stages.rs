@@ -224,6 +224,16 @@ fn the_binary_refuses_impossible_numbers_naming_the_flag() {
             vec!["http-workers", "--jobs", "1000000000000"],
             "--jobs 1000000000000 is too many",
         ),
+        (vec!["basic", "--jobs", "0"], "--jobs must be at least 1"),
+        (
+            vec!["book-pool", "--jobs", "0"],
+            "--jobs must be at least 1",
+        ),
+        (vec!["basic", "--json"], "--json is for http-workers"),
+        (
+            vec!["http-workers", "--call-timeout-s", "18446744073709551615"],
+            "--call-timeout-s 18446744073709551615 is too long",
+        ),
     ] {
         let started = std::time::Instant::now();
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_native-workers"))

@@ -38,6 +38,15 @@ use crate::server::Health;
 /// client was built with [`ApiClient::with_call_timeout`].
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The longest call timeout a client takes: a day.
+///
+/// ```
+/// use std::time::Duration;
+/// let long = slow_api::ApiClient::with_call_timeout("http://127.0.0.1:9", 1, Duration::MAX);
+/// assert!(long.unwrap_err().contains("at most a day"));
+/// ```
+pub const MAX_CALL_TIMEOUT: Duration = Duration::from_secs(86_400);
+
 /// How long [`ApiClient::probe`] waits for the API's answer, and any call
 /// for its TCP connection.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -163,6 +172,15 @@ impl ApiClient {
         if call_timeout.is_zero() {
             return Err("the call timeout must be more than zero".into());
         }
+        if call_timeout > MAX_CALL_TIMEOUT {
+            // The client adds it to `Instant::now()`; past what an Instant
+            // holds, every call would panic.
+            return Err(format!(
+                "the call timeout must be at most a day ({} s; got {} s)",
+                MAX_CALL_TIMEOUT.as_secs(),
+                call_timeout.as_secs()
+            ));
+        }
         let per_shard = connections.div_ceil(SHARDS).max(1);
         let shards = (0..SHARDS)
             .map(|_| agent(per_shard, call_timeout))
@@ -205,9 +223,27 @@ impl ApiClient {
     /// // An unknown route is a 404, reported as an error.
     /// assert!(client.call("three", 1).unwrap_err().reason.contains("404"));
     /// ```
+    ///
+    /// A panic inside the HTTP client is caught and returned as a failed
+    /// call: a worker that calls this always finishes its job (and counts
+    /// it), so a `WaitGroup` waiting on it is never left short.
     pub fn call(&self, route: &str, id: u64) -> Result<(), CallError> {
         let url = format!("{}/{route}/{id}", self.base);
-        let body = self.get(&url)?;
+        let got = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.get(&url)));
+        let body = match got {
+            Ok(body) => body?,
+            Err(payload) => {
+                let message = payload
+                    .downcast_ref::<&str>()
+                    .copied()
+                    .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+                    .unwrap_or("a non-string payload");
+                return Err(CallError {
+                    reason: format!("the HTTP client panicked: {message}"),
+                    url,
+                });
+            }
+        };
         check_body(id, &body).map_err(|reason| CallError { url, reason })
     }
 

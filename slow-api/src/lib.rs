@@ -23,7 +23,9 @@
 mod client;
 mod server;
 
-pub use client::{ApiClient, ApiInfo, CALL_TIMEOUT, CONNECT_TIMEOUT, CallError, check_body};
+pub use client::{
+    ApiClient, ApiInfo, CALL_TIMEOUT, CONNECT_TIMEOUT, CallError, MAX_CALL_TIMEOUT, check_body,
+};
 pub use server::{Fault, Server, ServerConfig};
 
 /// Starts `env_logger` at `info`, or at whatever `RUST_LOG` says
