@@ -133,6 +133,7 @@ impl Args {
     /// Everything that can be refused is refused here, before anything starts.
     fn check(&self) -> anyhow::Result<()> {
         checks::jobs("--jobs", self.jobs())?;
+        checks::distinct("--only", self.only.iter().map(|s| s.name()))?;
         checks::duration("--call-timeout-s", self.call_timeout_s, "s")?;
         checks::duration("--sleep-ms", self.sleep_ms, "ms")?;
         if self.work_us == 0 || self.work_us > 1_000_000 {

@@ -82,6 +82,7 @@ pub(crate) fn run_sweep(
     for &size in &sizes {
         harness::checks::threads("--sizes", size)?;
     }
+    harness::checks::distinct("--sizes", sizes.iter().copied())?;
     let largest = sizes.iter().copied().max().unwrap_or(1);
     let session = Session::start(args, largest)?;
     let (jobs, workload) = (args.jobs(), args.workload.name());

@@ -132,6 +132,16 @@ fn a_duration_flag_past_a_day_is_refused_before_anything_starts() {
 }
 
 #[test]
+fn a_strategy_named_twice_is_refused_not_run_twice() {
+    let dir = temp_dir("duplicates");
+    let (out, _, _) = run(&["--only", "pool1000", "threadpool1000", "pool1000"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--only names pool1000 twice"), "{stderr}");
+    assert!(!dir.join("results-http.json").exists(), "nothing ran");
+}
+
+#[test]
 fn too_many_threads_is_refused_before_anything_starts() {
     let dir = temp_dir("refused");
     let ceiling = pool_core::thread_ceiling().max_threads;

@@ -247,3 +247,28 @@ fn a_sweep_of_a_pool_with_no_size_is_refused() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_size_named_twice_is_refused_not_run_twice() {
+    let dir = temp_dir("sweep-duplicates");
+    let out = Command::new(env!("CARGO_BIN_EXE_compare"))
+        .args([
+            "sweep",
+            "--strategy",
+            "pool1000",
+            "--workload",
+            "noop",
+            "--sizes",
+            "4",
+            "4",
+            "4",
+            "--out-dir",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--sizes names 4 twice"), "{stderr}");
+    assert!(!dir.join("sweep-noop.json").exists(), "nothing ran");
+}

@@ -81,6 +81,29 @@ pub fn duration(flag: &str, value: u64, unit: &str) -> anyhow::Result<std::time:
     Ok(d)
 }
 
+/// Refuses a list flag that names the same value twice: each would run
+/// again as its own row, which looks like two results and is one.
+///
+/// ```
+/// use harness::checks::distinct;
+/// assert!(distinct("--sizes", [4, 8, 16]).is_ok());
+/// let message = distinct("--sizes", [4, 8, 4]).unwrap_err().to_string();
+/// assert_eq!(message, "--sizes names 4 twice; name each value once");
+/// ```
+pub fn distinct<T: PartialEq + std::fmt::Display>(
+    flag: &str,
+    values: impl IntoIterator<Item = T>,
+) -> anyhow::Result<()> {
+    let mut seen: Vec<T> = Vec::new();
+    for value in values {
+        if seen.contains(&value) {
+            bail!("{flag} names {value} twice; name each value once");
+        }
+        seen.push(value);
+    }
+    Ok(())
+}
+
 /// Refuses a job count of zero or above [`MAX_JOBS`].
 ///
 /// ```

@@ -124,13 +124,19 @@ impl Config {
     /// assert!(Config::new(100, 64 * 1024).is_ok());
     /// assert!(Config::new(0, 1024).unwrap_err().contains("at least 1"));
     /// assert!(Config::new(usize::MAX, 1024).unwrap_err().contains("at most"));
+    /// assert!(Config::new(4, usize::MAX).unwrap_err().contains("more bytes than"));
     /// ```
     pub fn new(threads: usize, buffer_bytes: usize) -> Result<Config, String> {
         harness::checks::threads("--threads", threads).map_err(|e| e.to_string())?;
         if buffer_bytes == 0 {
             return Err("--buffer-kib must be at least 1".into());
         }
-        let total = threads.saturating_mul(buffer_bytes) as u64;
+        let total = threads.checked_mul(buffer_bytes).ok_or_else(|| {
+            format!(
+                "{threads} threads x {buffer_bytes} bytes is more bytes than this machine can \
+                     address: use fewer threads or a smaller buffer"
+            )
+        })? as u64;
         if let Some(available) = harness::probes::mem_available() {
             if total > available / 2 {
                 return Err(format!(

@@ -57,8 +57,13 @@ fn main() -> ExitCode {
     harness::main("leak-demo", || {
         let cli = Cli::parse();
         // Check the values and the output folder before anything starts.
-        let config = Config::new(cli.threads, cli.buffer_kib.saturating_mul(1024))
-            .map_err(anyhow::Error::msg)?;
+        let buffer_bytes = cli.buffer_kib.checked_mul(1024).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--buffer-kib {} is more bytes than this machine can address: use a smaller buffer",
+                cli.buffer_kib
+            )
+        })?;
+        let config = Config::new(cli.threads, buffer_bytes).map_err(anyhow::Error::msg)?;
         harness::checks::out_dir(&cli.out_dir)?;
         match cli.mode {
             Mode::One(variant) => one(&cli, variant, config),

@@ -41,6 +41,22 @@ fn bad_values_are_refused_with_a_message() {
         (vec!["leaky", "--threads", "0"], "at least 1"),
         (vec!["joined", "--threads", "100000000"], "at most"),
         (vec!["joined", "--buffer-kib", "0"], "at least 1"),
+        // A product past what a usize holds is named as such, never
+        // printed as a saturated "exact" figure.
+        (
+            vec!["joined", "--buffer-kib", "18446744073709551615"],
+            "--buffer-kib 18446744073709551615 is more bytes than this machine can address",
+        ),
+        (
+            vec![
+                "joined",
+                "--threads",
+                "3",
+                "--buffer-kib",
+                "9007199254740991",
+            ],
+            "3 threads x 9223372036854774784 bytes is more bytes than",
+        ),
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_leak-demo"))
             .args(&args)

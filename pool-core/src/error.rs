@@ -242,7 +242,16 @@ pub enum BuildError {
         /// The largest size allowed.
         maximum: usize,
     },
-    /// `thread_name` with a NUL byte, which no OS thread name may hold.
+    /// A multi-pool's `count` × `capacity_each` is more than a `usize` can
+    /// hold, so no ceiling could ever allow it.
+    TotalCapacityOverflow {
+        /// How many pools were asked for.
+        count: usize,
+        /// The capacity asked for each.
+        capacity_each: usize,
+    },
+    /// `thread_name` that is empty (workers would be named `"-0"`, `"-1"`)
+    /// or holds a NUL byte, which no OS thread name may hold.
     InvalidThreadName {
         /// The name asked for.
         name: String,
@@ -279,6 +288,13 @@ impl fmt::Display for BuildError {
             BuildError::QueueTooLarge { requested, maximum } => write!(
                 f,
                 "queue_size {requested} is too large: at most {maximum} tasks may wait in the queue"
+            ),
+            BuildError::TotalCapacityOverflow { count, capacity_each } => write!(
+                f,
+                "{count} pools of {capacity_each} threads each is more threads than a usize can count; ask for fewer pools or a smaller capacity_each"
+            ),
+            BuildError::InvalidThreadName { name } if name.is_empty() => f.write_str(
+                "thread_name must not be empty: workers are named \"{prefix}-{n}\"; use a prefix such as \"pool-worker\" (the default)",
             ),
             BuildError::InvalidThreadName { name } => write!(
                 f,

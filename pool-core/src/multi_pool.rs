@@ -135,10 +135,16 @@ fn check_total(count: usize, capacity_each: usize) -> Result<(), BuildError> {
         return Err(BuildError::ZeroPools);
     }
     let ceiling = thread_ceiling();
-    match count.checked_mul(capacity_each) {
-        Some(total) if total <= ceiling.max_threads => Ok(()),
+    let Some(total) = count.checked_mul(capacity_each) else {
+        return Err(BuildError::TotalCapacityOverflow {
+            count,
+            capacity_each,
+        });
+    };
+    match total {
+        total if total <= ceiling.max_threads => Ok(()),
         total => Err(BuildError::CapacityAboveThreadCeiling {
-            requested: total.unwrap_or(usize::MAX),
+            requested: total,
             ceiling: ceiling.max_threads,
             limit: format!("{count} pools of {capacity_each}; {}", ceiling.limit),
         }),

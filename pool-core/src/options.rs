@@ -306,7 +306,8 @@ impl PoolBuilder {
     }
 
     /// Worker threads are named `"{prefix}-{n}"` (Linux shows the first 15
-    /// bytes). A prefix with a NUL byte is a [`BuildError`].
+    /// bytes). An empty prefix, or one with a NUL byte, is a
+    /// [`BuildError::InvalidThreadName`].
     ///
     /// ```
     /// let pool = pool_core::Pool::builder().thread_name("api").build().unwrap();
@@ -343,7 +344,7 @@ impl PoolBuilder {
                 maximum: MAX_QUEUE_SIZE,
             });
         }
-        if self.thread_name.contains('\0') {
+        if self.thread_name.is_empty() || self.thread_name.contains('\0') {
             return Err(BuildError::InvalidThreadName {
                 name: self.thread_name,
             });

@@ -35,6 +35,48 @@ fn a_multi_pool_above_the_thread_ceiling_is_refused_at_build() {
 }
 
 #[test]
+fn a_multi_pool_total_past_usize_is_reported_as_an_overflow_not_a_capacity() {
+    let pools = MultiPool::new(2, 1, LoadBalancing::RoundRobin).unwrap();
+    let err = pools.tune(usize::MAX).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            BuildError::TotalCapacityOverflow {
+                count: 2,
+                capacity_each: usize::MAX
+            }
+        ),
+        "{err:?}"
+    );
+    let message = err.to_string();
+    assert!(
+        message.contains("more threads than a usize can count"),
+        "{message}"
+    );
+    assert!(
+        message.starts_with("2 pools of 18446744073709551615 threads each"),
+        "{message}"
+    );
+    assert_eq!(pools.cap(), 2, "a refused tune changes nothing");
+    let err = MultiPoolWithFunc::new(3, usize::MAX / 2, LoadBalancing::LeastTasks, |_: u8| ())
+        .unwrap_err();
+    assert!(
+        matches!(err, BuildError::TotalCapacityOverflow { count: 3, .. }),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn an_empty_thread_name_is_a_build_error() {
+    let err = Pool::builder().thread_name("").build().unwrap_err();
+    assert!(
+        matches!(err, BuildError::InvalidThreadName { ref name } if name.is_empty()),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("must not be empty"), "{err}");
+}
+
+#[test]
 fn zero_pools_is_its_own_error() {
     let err = MultiPool::new(0, 10, LoadBalancing::RoundRobin).unwrap_err();
     assert!(matches!(err, BuildError::ZeroPools));
