@@ -8,10 +8,19 @@
 //! A thread that has returned is gone from `/proc/self/task`, but until it is
 //! joined its stack and guard page stay mapped: 10,000 unjoined threads hold
 //! 40,000 memory maps, and past `vm.max_map_count` glibc aborts the process.
-//! So finished threads are *reaped* (joined) by the pool itself: whenever it
-//! starts a thread, whenever a worker expires (it joins the ones that went
-//! before it), on `release_timeout` and on drop. At most one exited thread
-//! per pool waits to be joined.
+//! So no exited worker is left waiting for a join:
+//!
+//! - a worker that leaves a pool that stays open (it expired, or `tune`
+//!   shrank the pool) detaches itself as its last act
+//!   ([`Threads::let_go`]): nobody may come by to join it, and an idle
+//!   pool must hold no thread at all;
+//! - a worker that leaves because the pool closed is joined by whoever
+//!   closes it (`release_timeout`, drop), or, if they gave up, by the next
+//!   thread start.
+//!
+//! So `release`/drop wait for the workers that were there when the pool
+//! closed; a worker that expired before that may still be in its last
+//! microseconds of exiting (it holds no task and no lock).
 //!
 //! # The ceiling counts every pool
 //!
@@ -176,6 +185,21 @@ impl Threads {
         self.exited.notify_all();
     }
 
+    /// The last act of thread `id` leaving a pool that stays open (it
+    /// expired, or a shrink retired it): it detaches itself and frees its
+    /// place under the ceiling, so an idle pool holds no thread, not even an
+    /// exited one waiting to be joined. It has run its last task and touches
+    /// nothing of the pool after this; the OS frees its stack as it exits.
+    pub(crate) fn let_go(&self, id: usize) {
+        let mut handles = lock(&self.inner);
+        let ours = handles.detached.remove(&id) || handles.running.remove(&id).is_some();
+        if ours {
+            POOL_THREADS.fetch_sub(1, SeqCst);
+        }
+        drop(handles);
+        self.exited.notify_all();
+    }
+
     /// Joins the threads that have finished and lets the others go
     /// unjoined (a pool dropped after a `release_timeout` that ran out of
     /// time: its stuck workers must not hold up the drop). Returns how many
@@ -196,14 +220,6 @@ impl Threads {
             handles.detached.insert(*id);
         }
         ids.len()
-    }
-
-    /// Joins the threads that have finished, except the calling one.
-    pub(crate) fn reap(&self) {
-        let mut handles = lock(&self.inner);
-        if !handles.finished.is_empty() {
-            handles.reap(Some(std::thread::current().id()));
-        }
     }
 
     /// Joins every thread but the calling one; returns how many are still

@@ -60,9 +60,12 @@ impl<J: Send + 'static> Engine<J> {
                     .take();
                 drop(their_parcel);
                 log::debug!(target: "pool_core", "worker {} started", current_name());
-                engine.work(first, searching);
+                let why = engine.work(first, searching);
                 engine.counters.thread_exited();
-                engine.threads.mark_finished(id);
+                match why {
+                    Exit::Closed => engine.threads.mark_finished(id),
+                    Exit::Surplus => engine.threads.let_go(id),
+                }
             });
         match spawned {
             Ok(()) => {
@@ -164,7 +167,7 @@ impl<J: Send + 'static> Engine<J> {
 
     /// The worker loop. Returns when the worker exits; `workers` has then
     /// already been decremented for it.
-    fn work(self: &Arc<Self>, first: Option<Stamped<J>>, searching: bool) {
+    fn work(self: &Arc<Self>, first: Option<Stamped<J>>, searching: bool) -> Exit {
         let me = Arc::new(Sleeper::new());
         let mut searching = searching;
         let mut next = first;
@@ -176,7 +179,7 @@ impl<J: Send + 'static> Engine<J> {
                 let (retired, ended) = self.run_chain(job, last_ended.take(), &mut times);
                 if retired {
                     times.flush(self.counters.times());
-                    return self.leave();
+                    return self.leave(Exit::Surplus);
                 }
                 last_ended = Some(ended);
             }
@@ -200,7 +203,7 @@ impl<J: Send + 'static> Engine<J> {
                 // Nothing queued and no more coming: exit.
                 self.threads.worker_left();
                 self.idle.stop_searching();
-                return self.leave();
+                return self.leave(Exit::Closed);
             }
             if self.idle.may_search(self.threads.workers(), cores()) {
                 if let Some(job) = yield_rounds(SEARCH_ROUNDS, || self.queue.pop()) {
@@ -214,7 +217,7 @@ impl<J: Send + 'static> Engine<J> {
             if self.threads.retire_if_surplus(self.admission.cap()) {
                 log_retired();
                 self.idle.stop_searching();
-                return self.leave();
+                return self.leave(Exit::Surplus);
             }
             // Park: register, stop searching, look once more (idle.rs).
             self.idle.prepare_park(&me, || self.admission.in_flight());
@@ -227,11 +230,9 @@ impl<J: Send + 'static> Engine<J> {
                     None => {
                         let expired = self.idle.unregister(&me, || self.threads.worker_left());
                         if expired {
-                            // Idle for `expiry`: exit, like ants' purge, and
-                            // join the workers that went before.
+                            // Idle for `expiry`: exit, like ants' purge.
                             log::debug!(target: "pool_core", "worker {} expired", current_name());
-                            self.threads.reap();
-                            return self.leave();
+                            return self.leave(Exit::Surplus);
                         }
                         // A waker took us off the list as time ran out.
                         Idle::reason(&me)
@@ -244,7 +245,7 @@ impl<J: Send + 'static> Engine<J> {
                 // The waker already took us out of `workers`.
                 WakeReason::Retire => {
                     log_retired();
-                    return self.leave();
+                    return self.leave(Exit::Surplus);
                 }
             }
         }
@@ -252,12 +253,24 @@ impl<J: Send + 'static> Engine<J> {
 
     /// Last duties of an exiting worker, already out of `workers`: a task
     /// queued while it was leaving must still find a worker.
-    fn leave(self: &Arc<Self>) {
+    fn leave(self: &Arc<Self>, why: Exit) -> Exit {
         std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
         if !self.queue.is_empty() && self.idle.searching() == 0 {
             self.ensure_searcher();
         }
+        why
     }
+}
+
+/// Why a worker left its loop, which decides who frees its thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Exit {
+    /// The pool closed: whoever closes it joins the worker.
+    Closed,
+    /// Expired or retired by a shrink while the pool stays open: nobody
+    /// may come to join it (an idle pool can sit for hours), so it lets
+    /// itself go ([`Threads::let_go`](crate::threads::Threads::let_go)).
+    Surplus,
 }
 
 /// The calling worker's thread name, for log lines.
