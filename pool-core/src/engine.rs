@@ -321,22 +321,23 @@ impl<J: Send + 'static> Engine<J> {
 
     pub(crate) fn stats(&self) -> PoolStats {
         // Read `submitted` first: a task accepted in between then counts as
-        // in flight, never as completed before it ran.
+        // in flight, never as completed before it ran (`Counters::fill`).
         let submitted = self.counters.submitted();
         let in_flight = self.admission.in_flight();
+        // One read of the queue for both figures, so `waiting - queued` is
+        // the parked submitters, bounded by `max_blocking_tasks`.
+        let queued = self.queue.len();
         let mut stats = PoolStats {
             capacity: self.cap(),
             running: self.running(),
             idle: self.idle_workers(),
-            waiting: self.waiting(),
-            queued: self.queue.len(),
+            waiting: self.admission.waiting() + queued,
+            queued,
             in_flight,
-            submitted,
-            completed: submitted.saturating_sub(in_flight as u64),
             closed: self.is_closed(),
             ..PoolStats::default()
         };
-        self.counters.fill(&mut stats);
+        self.counters.fill(&mut stats, submitted, in_flight);
         stats
     }
 }

@@ -43,6 +43,9 @@ pub(crate) struct Counters {
     spawned: AtomicU64,
     retired: AtomicU64,
     detached: AtomicU64,
+    /// The highest `completed` any snapshot has reported (see
+    /// [`Counters::fill`]).
+    completed: AtomicU64,
     /// Queue wait and run time (`timing.rs`).
     times: TaskTimes,
 }
@@ -88,11 +91,28 @@ impl Counters {
         self.submitted.load(Relaxed)
     }
 
-    /// Fills in the counters' fields of `stats`, all but `submitted` and
-    /// `completed` (the caller reads `submitted` before the tasks in
-    /// flight: see `Engine::stats`).
-    pub(crate) fn fill(&self, stats: &mut PoolStats) {
+    /// Fills in the counters' fields of `stats`, `submitted` and
+    /// `completed` included, from `submitted` and `in_flight` read in that
+    /// order (see `Engine::stats`).
+    ///
+    /// `completed` has no counter of its own (a shared add per task would
+    /// cost every worker a contended cache line). It is known from below
+    /// three ways, each a count of tasks that really finished: `submitted`
+    /// less `in_flight` read after it (a task is in flight before it is
+    /// counted as submitted, so one accepted in between only lowers this),
+    /// the `timed` tasks (workers add theirs after running them), and any
+    /// earlier snapshot's figure. The largest of the three is still a lower
+    /// bound, and never goes backwards between snapshots on any thread.
+    pub(crate) fn fill(&self, stats: &mut PoolStats, submitted: u64, in_flight: usize) {
+        let finished = submitted.saturating_sub(in_flight as u64);
         let times = self.times.snapshot();
+        let at_least = finished.max(times.timed);
+        let previous = self.completed.fetch_max(at_least, Relaxed);
+        stats.completed = previous.max(at_least);
+        // A task is counted as submitted just after it is handed over, so
+        // a fast one can finish (and be timed) first; a finished task was
+        // certainly accepted.
+        stats.submitted = submitted.max(stats.completed);
         stats.panicked = self.panicked.load(Relaxed);
         stats.handler_panicked = self.handler_panicked.load(Relaxed);
         stats.threads_spawned = self.spawned.load(Relaxed);
@@ -124,9 +144,13 @@ pub struct PoolStats {
     pub queued: usize,
     /// Tasks accepted and not yet finished (queued or running).
     pub in_flight: usize,
-    /// Tasks accepted since the pool was built.
+    /// Tasks accepted since the pool was built (never below `completed`).
     pub submitted: u64,
-    /// Tasks finished, the ones that panicked included.
+    /// Tasks finished, the ones that panicked included. A lifetime
+    /// counter: it never goes backwards from one snapshot to the next, and
+    /// is never below `timed`. While tasks are being accepted it may lag by
+    /// the few accepted during the snapshot itself (never more than
+    /// `in_flight`); once the pool is idle it is exact.
     pub completed: u64,
     /// Tasks that panicked.
     pub panicked: u64,
