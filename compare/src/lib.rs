@@ -12,13 +12,16 @@
 //!   run (a counting allocator), and failed jobs;
 //! - the results go to the terminal, to JSON and CSV, and to an SVG chart,
 //!   for every strategy: one that failed or crashed keeps a row that says so;
-//! - a child exits when its parent goes away, so no run leaves orphans.
+//! - a child exits when its parent goes away, so no run leaves orphans;
+//! - Ctrl-C or SIGTERM stops the running child and keeps what finished:
+//!   the table and files are written, and the exit code is 130 or 143.
 //!
 //! `cargo run --release -p compare` runs the default table; `--jobs 100000`
 //! is the tutorial's.
 #![forbid(unsafe_code)]
 
 mod chart;
+mod interrupt;
 mod job;
 mod latency;
 mod report;
@@ -29,6 +32,7 @@ mod timeline;
 mod tokio_tasks;
 
 pub use chart::draw_chart;
+pub use interrupt::interrupted_exit_code;
 pub use job::{
     BURST_GAP, BURST_JOB, BURST_SIZE, Job, SAMPLE_EVERY, Ticket, Workload, calibrate_cpu, cpu_work,
 };

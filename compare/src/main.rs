@@ -26,6 +26,9 @@ fn main() -> ExitCode {
     // The parent runs every strategy and reports, even when some failed.
     harness::main("compare", || {
         let results = compare::run_parent(&args)?;
+        if let Some(code) = compare::interrupted_exit_code() {
+            return Ok(ExitCode::from(code));
+        }
         let bad: Vec<_> = results
             .iter()
             .filter(|r| r.failed_or_unfinished())

@@ -25,6 +25,7 @@ use harness::{AllocCounter, checks};
 use indicatif::{ProgressBar, ProgressStyle};
 use slow_api::{ApiClient, Server, ServerConfig};
 
+use crate::interrupt::Interrupt;
 use crate::job::{Job, Workload, calibrate_cpu};
 use crate::report::{StrategyResult, table, write_csv};
 use crate::strategy::{Strategy, run};
@@ -297,10 +298,12 @@ pub(crate) struct Session {
 
 impl Session {
     /// Checks the flags and the output folder, then sets up; `largest` is
-    /// the most jobs any child will have in flight.
+    /// the most jobs any child will have in flight. From here on, Ctrl-C
+    /// and SIGTERM stop the run but keep its results (`interrupt.rs`).
     pub(crate) fn start(args: &Args, largest: usize) -> anyhow::Result<Session> {
         args.check()?;
         checks::out_dir(&args.out_dir)?;
+        Interrupt::get();
         let mut server = None;
         let mut url = args.url.clone();
         if args.workload == Workload::Http && url.is_none() {
@@ -394,9 +397,14 @@ impl Session {
         if let Some(rounds) = self.cpu_rounds {
             cmd.args(["--cpu-rounds", &rounds.to_string()]);
         }
+        let interrupt = Interrupt::get();
+        if let Some(reason) = interrupt.reason() {
+            return Err(reason);
+        }
         let mut child = cmd
             .spawn()
             .map_err(|e| format!("cannot start its child process: {e}"))?;
+        interrupt.watch_child(child.id());
         // Held, never written, until the child is done: if this process
         // dies, the pipe closes and the child exits.
         let parent_pipe = child.stdin.take();
@@ -416,6 +424,9 @@ impl Session {
                 None => diagnostics.push(line),
             }
         }
+        // Its stderr is closed: it is exiting, and stays ours to wait for
+        // (its pid cannot be reused) until the wait below.
+        interrupt.forget_child();
         let status = child
             .wait()
             .map_err(|e| format!("lost its child process: {e}"))?;
@@ -426,6 +437,9 @@ impl Session {
             .map_err(|e| format!("cannot read its output: {e}"))?;
         match serde_json::from_str::<ChildOutput>(stdout.trim()) {
             Ok(output) if status.success() => Ok(output),
+            _ if interrupt.signal().is_some() => {
+                Err(interrupt.reason().expect("a signal was received"))
+            }
             _ => {
                 // The child's own last words say why; keep them short.
                 let kept: Vec<&str> = diagnostics
@@ -460,6 +474,9 @@ pub fn run_parent(args: &Args) -> anyhow::Result<Vec<StrategyResult>> {
     let mut results = Vec::new();
     let mut timelines = Vec::new();
     for &strategy in &strategies {
+        if Interrupt::get().signal().is_some() {
+            break;
+        }
         let (result, timeline) = session.run(args, strategy, None);
         if let Some(samples) = timeline {
             timelines.push(Timeline {
@@ -474,6 +491,7 @@ pub fn run_parent(args: &Args) -> anyhow::Result<Vec<StrategyResult>> {
 
     // Print and write the results: every strategy, finished or not.
     println!("{jobs} jobs, workload {workload}, each strategy in its own process:\n");
+    report_interruption(results.len(), strategies.len());
     print!("{}", table(&results));
     let base = args.out_dir.join(format!("results-{workload}"));
     let (json_path, csv_path) = (base.with_extension("json"), base.with_extension("csv"));
@@ -496,6 +514,16 @@ pub fn run_parent(args: &Args) -> anyhow::Result<Vec<StrategyResult>> {
         timeline_svg.display()
     );
     Ok(results)
+}
+
+/// Says, when a signal cut the run short, how much of it the files hold.
+pub(crate) fn report_interruption(ran: usize, planned: usize) {
+    if let Some(reason) = Interrupt::get().reason() {
+        println!(
+            "{reason}: {ran} of {planned} runs started, the last one cut short; \
+             the finished ones are kept below and in the files\n"
+        );
+    }
 }
 
 /// Writes `value` as pretty JSON to `path`; an error names the path.

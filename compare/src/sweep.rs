@@ -89,6 +89,9 @@ pub(crate) fn run_sweep(
 
     let mut rows = Vec::new();
     for &size in &sizes {
+        if crate::interrupted_exit_code().is_some() {
+            break;
+        }
         let (row, _) = session.run(args, strategy, Some(size));
         rows.push(row);
     }
@@ -99,6 +102,7 @@ pub(crate) fn run_sweep(
         "{jobs} {workload} jobs through {} at each pool size, each in its own process:\n",
         strategy.name()
     );
+    crate::runner::report_interruption(rows.len(), sizes.len());
     print!("{}", sweep_table(&rows));
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     match knee(&rows) {
