@@ -106,6 +106,32 @@ impl<J: Send + 'static> Engine<J> {
         } else {
             wait
         };
+        if self.runs_inline_when_full(&wait) {
+            return match self.admit_and_dispatch(job, Wait::Never) {
+                Err(PoolError::Overload(job)) => {
+                    self.counters.task_accepted();
+                    self.execute(job);
+                    Ok(())
+                }
+                other => other,
+            };
+        }
+        self.admit_and_dispatch(job, wait)
+    }
+
+    /// Whether a submit that finds every slot taken runs its task on the
+    /// calling thread instead of waiting: when it has no deadline and comes
+    /// from a task of this very pool. That caller holds one of the slots it
+    /// would wait for, so with a pool of one, or with every worker doing
+    /// the same, it would wait forever (ants #197). Running the task itself,
+    /// on its own slot, as rayon's `join` does, keeps the pool's bound and
+    /// waits on nothing. A deadline (`_timeout`) or `try_` keeps its own
+    /// rule: it cannot hang.
+    fn runs_inline_when_full(&self, wait: &Wait) -> bool {
+        matches!(wait, Wait::Forever) && self.is_own_worker()
+    }
+
+    fn admit_and_dispatch(self: &Arc<Self>, job: J, wait: Wait) -> Result<(), PoolError<J>> {
         // Behind tasks that have not even started, no slot frees up soon.
         // (One queued task is the one a searching worker is about to take.)
         let may_spin = self.queue.len() < DEEP_QUEUE;

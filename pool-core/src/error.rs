@@ -379,7 +379,14 @@ pub enum JoinError {
 /// holds it as it is cannot go into `anyhow::Error` or a
 /// `Box<dyn Error + Send + Sync>`. Here it sits behind a mutex, which makes
 /// it `Sync`, and its message (when it is a string) is read once, up front.
+///
+/// It is one pointer wide, so a `Result<R, JoinError>` kept for each task
+/// of a large group costs little more than `R`.
 pub struct PanicPayload {
+    inner: Box<PayloadInner>,
+}
+
+struct PayloadInner {
     message: Option<String>,
     payload: std::sync::Mutex<Box<dyn Any + Send + 'static>>,
 }
@@ -387,8 +394,10 @@ pub struct PanicPayload {
 impl PanicPayload {
     pub(crate) fn new(payload: Box<dyn Any + Send + 'static>) -> Self {
         PanicPayload {
-            message: panic_message(payload.as_ref()).map(str::to_owned),
-            payload: std::sync::Mutex::new(payload),
+            inner: Box::new(PayloadInner {
+                message: panic_message(payload.as_ref()).map(str::to_owned),
+                payload: std::sync::Mutex::new(payload),
+            }),
         }
     }
 
@@ -402,18 +411,21 @@ impl PanicPayload {
     /// assert_eq!(payload.into_inner().downcast_ref::<u32>(), Some(&7));
     /// ```
     pub fn into_inner(self) -> Box<dyn Any + Send + 'static> {
-        self.payload.into_inner().unwrap_or_else(|e| e.into_inner())
+        self.inner
+            .payload
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// The panic message, when the payload is a `&str` or a `String`.
     pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+        self.inner.message.as_deref()
     }
 }
 
 impl fmt::Debug for PanicPayload {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "PanicPayload({:?})", self.message)
+        write!(f, "PanicPayload({:?})", self.inner.message)
     }
 }
 

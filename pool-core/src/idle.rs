@@ -267,8 +267,14 @@ impl Idle {
     /// docs) before it parks.
     pub(crate) fn prepare_park(&self, me: &Arc<Sleeper>, in_flight: impl FnOnce() -> usize) {
         me.arm();
-        lock(&self.sleepers).push(Arc::clone(me));
-        self.sleeping.fetch_add(1, SeqCst);
+        {
+            let mut sleepers = lock(&self.sleepers);
+            sleepers.push(Arc::clone(me));
+            // Counted under the lock: whoever takes `me` off the list and
+            // counts it out (`wake_all`, `retire_parked`) finds it counted,
+            // so `sleeping` never wraps below zero.
+            self.sleeping.fetch_add(1, SeqCst);
+        }
         self.searching.fetch_sub(1, SeqCst);
         fence(SeqCst);
         if in_flight() == 0 && self.searching() == 0 {

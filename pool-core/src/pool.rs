@@ -53,7 +53,7 @@ use crate::error::{BuildError, PoolError};
 use crate::options::PoolBuilder;
 use crate::sync::deadline_after;
 use crate::task::{ResultSender, TaskHandle, task_channel};
-use crate::task_group::TaskGroup;
+use crate::task_group::{BoxedTask, GroupTask, TaskGroup, Ticket};
 
 /// A boxed task, as the pool's channel carries it.
 pub(crate) type Job = Box<dyn Task>;
@@ -144,6 +144,28 @@ impl Pool {
     /// // The closure runs on the pool's worker thread.
     /// pool.submit(move || tx.send(21 * 2).unwrap()).unwrap();
     /// assert_eq!(rx.recv().unwrap(), 42);
+    /// ```
+    ///
+    /// # From a task of the same pool
+    ///
+    /// A task that submits into its own full pool holds one of the slots it
+    /// would wait for; in ants that wait can last forever (ants #197). Here
+    /// `submit` (and [`spawn`](Pool::spawn), and `PoolWithFunc::invoke` from
+    /// the pool's own function) runs the task right away on the calling
+    /// thread instead, on the slot it already holds: nothing hangs, and the
+    /// pool never runs more tasks at once than its capacity. `try_submit`
+    /// and `submit_timeout` keep their refusals.
+    ///
+    /// ```
+    /// let pool = pool_core::Pool::new(1).unwrap();
+    /// let inner = pool.clone();
+    /// let (tx, rx) = std::sync::mpsc::channel();
+    /// pool.submit(move || {
+    ///     // The only worker is this one: the inner task runs here, now.
+    ///     inner.submit(move || tx.send("inner ran").unwrap()).unwrap();
+    /// })
+    /// .unwrap();
+    /// assert_eq!(rx.recv().unwrap(), "inner ran");
     /// ```
     pub fn submit<F>(&self, task: F) -> Result<(), PoolError<F>>
     where
@@ -243,6 +265,47 @@ impl Pool {
     /// ```
     pub fn group<R: Send + 'static>(&self) -> TaskGroup<R> {
         TaskGroup::new(self.clone())
+    }
+}
+
+impl Pool {
+    /// Submits a group task's job (see `task_group.rs`).
+    pub(crate) fn submit_ticket<R: Send + 'static>(
+        &self,
+        ticket: Ticket<BoxedTask<R>, R>,
+        wait: Wait,
+    ) -> Result<(), PoolError<Ticket<BoxedTask<R>, R>>> {
+        let job: Job = Box::new(GroupJob(ticket));
+        self.engine().submit(job, wait).map_err(|refused| {
+            refused.map(|job| {
+                job.into_any()
+                    .downcast::<GroupJob<R>>()
+                    .expect("the pool hands back the very job it was given")
+                    .0
+            })
+        })
+    }
+
+    /// Runs a group task's job on the calling thread, as a worker would.
+    pub(crate) fn run_ticket_here<R: Send + 'static>(&self, ticket: Ticket<BoxedTask<R>, R>) {
+        self.engine().execute(Box::new(GroupJob(ticket)));
+    }
+
+    /// Whether the calling thread is one of this pool's workers.
+    pub(crate) fn is_own_worker(&self) -> bool {
+        self.engine().is_own_worker()
+    }
+}
+
+/// A group task, as the pool's queue carries it.
+struct GroupJob<R>(Ticket<BoxedTask<R>, R>);
+
+impl<R: Send + 'static> Task for GroupJob<R> {
+    fn run(self: Box<Self>) {
+        self.0.run(GroupTask::call);
+    }
+    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+        self
     }
 }
 

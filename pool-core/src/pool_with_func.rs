@@ -49,20 +49,20 @@ use crate::engine::{Engine, Owner};
 use crate::error::{BuildError, PoolError};
 use crate::options::PoolBuilder;
 use crate::sync::deadline_after;
-use crate::task::{ResultSender, TaskHandle, task_channel};
-use crate::task_group::FuncTaskGroup;
+use crate::task_group::{FuncTaskGroup, Ticket};
 
-/// One job of a `PoolWithFunc`: the argument, and where its result goes
-/// when it belongs to a task group (`None` for `invoke`: no allocation).
-pub(crate) struct FuncJob<T, R> {
-    pub(crate) arg: T,
-    /// Boxed so that `invoke`'s jobs carry one null pointer, not a channel
-    /// end: the queue moves them by value.
-    pub(crate) result: Option<Box<ResultSender<R>>>,
+/// One job of a `PoolWithFunc`.
+pub(crate) enum FuncJob<T, R> {
+    /// `invoke`: the argument; the value is dropped.
+    Invoke(T),
+    /// A group's task: its argument waits in the group's slot, so that the
+    /// group can run it itself when waiting from inside the pool. Boxed:
+    /// the queue moves jobs by value, and `invoke`'s should stay small.
+    Group(Box<Ticket<T, R>>),
 }
 
 /// The runner a `PoolWithFunc` gives its engine: calls `f`, and for a group's
-/// job sends the value (or the panic) to the group. A group task's panic
+/// job puts the value (or the panic) in the group. A group task's panic
 /// payload goes to the group; the engine then sees a
 /// [`PanicDelivered`](crate::task::PanicDelivered) marker, which it counts
 /// and logs without handing it to the panic handler.
@@ -72,14 +72,11 @@ where
     R: Send + 'static,
     F: Fn(T) -> R + Send + Sync + 'static,
 {
-    Box::new(move |job: FuncJob<T, R>| match job.result {
-        None => {
-            f(job.arg);
+    Box::new(move |job: FuncJob<T, R>| match job {
+        FuncJob::Invoke(arg) => {
+            f(arg);
         }
-        Some(result) => {
-            let arg = job.arg;
-            (*result).run(|| f(arg));
-        }
+        FuncJob::Group(ticket) => ticket.run(&f),
     })
 }
 
@@ -137,6 +134,9 @@ impl<T: Send + 'static, R: Send + 'static> PoolWithFunc<T, R> {
 
     /// Runs the pool's function on `arg`, waiting for a free worker if all
     /// are busy (ants' `Invoke`). A `nonblocking` pool refuses instead.
+    /// Called from the pool's own function into the full pool, it runs the
+    /// function on the calling thread instead of waiting forever (see
+    /// [`Pool::submit`](crate::Pool::submit#from-a-task-of-the-same-pool)).
     ///
     /// ```
     /// use std::sync::mpsc;
@@ -151,24 +151,44 @@ impl<T: Send + 'static, R: Send + 'static> PoolWithFunc<T, R> {
     }
 
     pub(crate) fn invoke_with(&self, arg: T, wait: Wait) -> Result<(), PoolError<T>> {
-        let job = FuncJob { arg, result: None };
         self.engine()
-            .submit(job, wait)
-            .map_err(|e| e.map(|job| job.arg))
+            .submit(FuncJob::Invoke(arg), wait)
+            .map_err(|refused| {
+                refused.map(|job| match job {
+                    FuncJob::Invoke(arg) => arg,
+                    FuncJob::Group(_) => {
+                        unreachable!("the pool hands back the very job it was given")
+                    }
+                })
+            })
     }
 
-    /// Runs the function on `arg` like [`invoke`](PoolWithFunc::invoke), and
-    /// returns a handle to its value (used by groups).
-    pub(crate) fn invoke_for_result(&self, arg: T) -> Result<TaskHandle<R>, PoolError<T>> {
-        let (result, handle) = task_channel();
-        let job = FuncJob {
-            arg,
-            result: Some(Box::new(result)),
-        };
-        match self.engine().submit(job, Wait::Forever) {
-            Ok(()) => Ok(handle),
-            Err(e) => Err(e.map(|job| job.arg)),
-        }
+    /// Submits a group task's job (see `task_group.rs`).
+    pub(crate) fn submit_ticket(
+        &self,
+        ticket: Ticket<T, R>,
+        wait: Wait,
+    ) -> Result<(), PoolError<Ticket<T, R>>> {
+        self.engine()
+            .submit(FuncJob::Group(Box::new(ticket)), wait)
+            .map_err(|refused| {
+                refused.map(|job| match job {
+                    FuncJob::Group(ticket) => *ticket,
+                    FuncJob::Invoke(_) => {
+                        unreachable!("the pool hands back the very job it was given")
+                    }
+                })
+            })
+    }
+
+    /// Runs a group task's job on the calling thread, as a worker would.
+    pub(crate) fn run_ticket_here(&self, ticket: Ticket<T, R>) {
+        self.engine().execute(FuncJob::Group(Box::new(ticket)));
+    }
+
+    /// Whether the calling thread is one of this pool's workers.
+    pub(crate) fn is_own_worker(&self) -> bool {
+        self.engine().is_own_worker()
     }
 
     /// A new, empty [`FuncTaskGroup`]: arguments invoked through it are

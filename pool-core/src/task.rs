@@ -30,7 +30,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded};
 
 use crate::error::{JoinError, PanicPayload};
 
-type Outcome<R> = Result<R, JoinError>;
+pub(crate) type Outcome<R> = Result<R, JoinError>;
 
 /// Where a running task puts its outcome.
 pub(crate) struct ResultSender<R> {
@@ -38,18 +38,24 @@ pub(crate) struct ResultSender<R> {
 }
 
 impl<R> ResultSender<R> {
-    /// Runs `task` and sends its value or its panic. After a panic, the
-    /// task's thread unwinds on with a [`PanicDelivered`] in its place.
+    /// Runs `task` and sends its value or its panic (see [`run_and_deliver`]).
     pub(crate) fn run<F: FnOnce() -> R>(self, task: F) {
-        match catch_unwind(AssertUnwindSafe(task)) {
-            // A dropped handle means nobody wants the result: that is fine.
-            Ok(value) => drop(self.tx.send(Ok(value))),
-            Err(payload) => {
-                let payload = PanicPayload::new(payload);
-                let message = payload.message().map(str::to_owned);
-                let _ = self.tx.send(Err(JoinError::Panicked(payload)));
-                std::panic::resume_unwind(Box::new(PanicDelivered { message }));
-            }
+        // A dropped handle means nobody wants the result: that is fine.
+        run_and_deliver(task, |outcome| drop(self.tx.send(outcome)));
+    }
+}
+
+/// Runs `task` and gives its value, or its panic, to `deliver`. After a
+/// panic, the thread unwinds on with a [`PanicDelivered`] in its place, so
+/// that the engine counts and logs it.
+pub(crate) fn run_and_deliver<R>(task: impl FnOnce() -> R, deliver: impl FnOnce(Outcome<R>)) {
+    match catch_unwind(AssertUnwindSafe(task)) {
+        Ok(value) => deliver(Ok(value)),
+        Err(payload) => {
+            let payload = PanicPayload::new(payload);
+            let message = payload.message().map(str::to_owned);
+            deliver(Err(JoinError::Panicked(payload)));
+            std::panic::resume_unwind(Box::new(PanicDelivered { message }));
         }
     }
 }

@@ -16,6 +16,7 @@
 //! | results | none; bring your own channel | `Vec<Result<R, JoinError>>`, in order |
 //! | a panicking task | its `done()` never runs: `wait` hangs, unless you guard it | its payload in its place among the results |
 //! | spans pools, threads | yes: any code can `done()` | one pool, the thread that owns the group |
+//! | waited on from a task of the same pool | can wait forever for tasks that cannot start | runs the group's unstarted tasks itself |
 //! | the tutorial's lessons | yes (Go's way) | the same, with less to get wrong |
 //!
 //! # Example
@@ -36,84 +37,295 @@
 //! assert_eq!(squares, [1, 4, 9, 16, 25]);
 //! ```
 
-use std::fmt;
-use std::time::Duration;
+//!
+//! # Waiting from inside the pool
+//!
+//! A task may make a group on its own pool and wait for it. If the group's
+//! tasks cannot start (every worker is busy, maybe waiting the same way),
+//! a plain wait would never end. So `wait`, called from a worker of the
+//! group's pool, first runs on its own thread every task of the group that
+//! no worker has started, then waits for the ones that are running. It
+//! uses its own slot to do so, so the pool never runs more than its
+//! capacity; a blocking `submit` from such a task does the same when the
+//! pool is full (see [`Pool::submit`]). From any other thread, `wait` only
+//! waits.
+//!
+//! ```
+//! use pool_core::Pool;
+//!
+//! // One worker, and a queue: the inner tasks can only wait behind the
+//! // outer one, which waits for them.
+//! let pool = Pool::builder().capacity(1).queue_size(8).build().unwrap();
+//! let inner_pool = pool.clone();
+//! let total = pool
+//!     .spawn(move || {
+//!         let mut group = inner_pool.group();
+//!         for n in 1..=4u64 {
+//!             group.submit(move || n * 10).unwrap();
+//!         }
+//!         group.wait().into_iter().map(Result::unwrap).sum::<u64>()
+//!     })
+//!     .unwrap()
+//!     .join()
+//!     .unwrap();
+//! assert_eq!(total, 100);
+//! ```
+//!
+//! # What a group keeps
+//!
+//! One slot per task, in submission order: the task until a worker takes it,
+//! then its outcome (`Result<R, JoinError>`, where a `JoinError` is one
+//! pointer). For `R = u32` a slot is 24 bytes, so a group of a million
+//! tasks keeps about 24 MiB (48 MiB while its list grows), and no
+//! per-task channel or allocation outlives the task's run.
 
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::admission::Wait;
 use crate::error::{JoinError, PoolError};
 use crate::pool::Pool;
 use crate::pool_with_func::PoolWithFunc;
-use crate::sync::deadline_after;
-use crate::task::TaskHandle;
+use crate::sync::{Condvar, Mutex, deadline_after, lock, wait_until};
+use crate::task::{Outcome, run_and_deliver};
 
-/// One task of a group: still running, or its outcome.
-enum Entry<R> {
-    Pending(TaskHandle<R>),
-    Done(Result<R, JoinError>),
+/// One task of a group, by its place in submission order.
+enum Slot<W, R> {
+    /// Submitted, not started: `W` is the work (a closure, or an argument).
+    Waiting(W),
+    /// A worker (or the waiter) has taken it.
+    Running,
+    Done(Outcome<R>),
 }
 
-/// The outcomes of a group's tasks, in submission order: the part both
-/// group types share.
-struct Outcomes<R> {
-    entries: Vec<Entry<R>>,
+struct State<W, R> {
+    slots: Vec<Slot<W, R>>,
+    /// Slots not yet `Done`.
+    unfinished: usize,
 }
 
-impl<R> Outcomes<R> {
-    fn new() -> Self {
-        Outcomes {
-            entries: Vec::new(),
+/// What a group shares with its tasks' tickets.
+struct Shared<W, R> {
+    state: Mutex<State<W, R>>,
+    all_done: Condvar,
+}
+
+impl<W, R> Shared<W, R> {
+    /// Takes the work of slot `index`, if nobody has.
+    fn claim(&self, index: usize) -> Option<W> {
+        let mut state = lock(&self.state);
+        let slot = state.slots.get_mut(index)?;
+        match std::mem::replace(slot, Slot::Running) {
+            Slot::Waiting(work) => Some(work),
+            other => {
+                *slot = other;
+                None
+            }
         }
     }
 
-    fn push(&mut self, handle: TaskHandle<R>) {
-        self.entries.push(Entry::Pending(handle));
+    /// Puts the outcome of slot `index`; the last one wakes the waiter.
+    fn finish(&self, index: usize, outcome: Outcome<R>) {
+        let mut state = lock(&self.state);
+        state.slots[index] = Slot::Done(outcome);
+        state.unfinished -= 1;
+        if state.unfinished == 0 {
+            self.all_done.notify_all();
+        }
+    }
+}
+
+/// The pool job of one group task: it runs the task if nobody has, and
+/// puts the outcome in the task's slot. Dropped unrun (its pool lost the
+/// job), the task is marked [`JoinError::Cancelled`], so no wait hangs.
+pub(crate) struct Ticket<W, R> {
+    shared: Arc<Shared<W, R>>,
+    index: usize,
+    armed: bool,
+}
+
+impl<W, R> Ticket<W, R> {
+    /// Runs the slot's work through `call`, unless it was taken already.
+    pub(crate) fn run(mut self, call: impl FnOnce(W) -> R) {
+        self.armed = false;
+        if let Some(work) = self.shared.claim(self.index) {
+            let (shared, index) = (&self.shared, self.index);
+            run_and_deliver(|| call(work), |outcome| shared.finish(index, outcome));
+        }
+    }
+}
+
+impl<W, R> Drop for Ticket<W, R> {
+    fn drop(&mut self) {
+        if self.armed && self.shared.claim(self.index).is_some() {
+            self.shared.finish(self.index, Err(JoinError::Cancelled));
+        }
+    }
+}
+
+/// What a group needs of its pool.
+pub(crate) trait GroupPool {
+    /// A task's work: a boxed closure, or the pool function's argument.
+    type Work;
+    /// A task's value.
+    type Value;
+    /// Submits `ticket`'s job, waiting as `wait` says; a refusal gives the
+    /// ticket back.
+    fn send(&self, ticket: TicketOf<Self>, wait: Wait) -> Result<(), PoolError<TicketOf<Self>>>;
+    /// Runs `ticket`'s job on the calling thread, as a worker would.
+    fn run_here(&self, ticket: Ticket<Self::Work, Self::Value>);
+    /// Whether the calling thread is one of this pool's workers.
+    fn is_own_worker(&self) -> bool;
+}
+
+/// The ticket type of a group's pool.
+type TicketOf<P> = Ticket<<P as GroupPool>::Work, <P as GroupPool>::Value>;
+
+/// The part both group types share: their pool and their tasks' slots.
+struct Core<P: GroupPool> {
+    pool: P,
+    shared: Arc<Shared<P::Work, P::Value>>,
+}
+
+impl<P: GroupPool> Core<P> {
+    fn new(pool: P) -> Self {
+        Core {
+            pool,
+            shared: Arc::new(Shared {
+                state: Mutex::new(State {
+                    slots: Vec::new(),
+                    unfinished: 0,
+                }),
+                all_done: Condvar::new(),
+            }),
+        }
     }
 
-    fn wait(self) -> Vec<Result<R, JoinError>> {
-        self.entries
-            .into_iter()
-            .map(|entry| match entry {
-                Entry::Pending(handle) => handle.join(),
-                Entry::Done(outcome) => outcome,
+    /// Adds `work` as the next task and submits it; a refusal takes it out
+    /// again and gives it back.
+    fn add(&mut self, work: P::Work, wait: Wait) -> Result<(), PoolError<P::Work>> {
+        let index = {
+            let mut state = lock(&self.shared.state);
+            state.slots.push(Slot::Waiting(work));
+            state.unfinished += 1;
+            state.slots.len() - 1
+        };
+        let ticket = Ticket {
+            shared: Arc::clone(&self.shared),
+            index,
+            armed: true,
+        };
+        self.pool.send(ticket, wait).map_err(|refused| {
+            refused.map(|mut ticket| {
+                // Only this thread adds slots, so the refused one is last.
+                ticket.armed = false;
+                let mut state = lock(&self.shared.state);
+                state.unfinished -= 1;
+                match state.slots.pop() {
+                    Some(Slot::Waiting(work)) => work,
+                    _ => unreachable!("a refused task was never taken"),
+                }
             })
-            .collect()
+        })
     }
 
-    /// Collects outcomes until `timeout` runs out; `true` if all are in.
-    fn collect_within(&mut self, timeout: Duration) -> bool {
-        let deadline = deadline_after(timeout);
-        for entry in &mut self.entries {
-            let pending = std::mem::replace(entry, Entry::Done(Err(JoinError::Cancelled)));
-            let handle = match pending {
-                Entry::Pending(handle) => handle,
-                done => {
-                    *entry = done;
-                    continue;
-                }
-            };
-            let left = deadline.map_or(Duration::MAX, |d| {
-                d.saturating_duration_since(std::time::Instant::now())
+    fn len(&self) -> usize {
+        lock(&self.shared.state).slots.len()
+    }
+
+    /// From a worker of the group's pool: runs every task no worker has
+    /// started, here (see the module docs).
+    fn help(&self) {
+        if !self.pool.is_own_worker() {
+            return;
+        }
+        let waiting: Vec<usize> = {
+            let state = lock(&self.shared.state);
+            (0..state.slots.len())
+                .filter(|&i| matches!(state.slots[i], Slot::Waiting(_)))
+                .collect()
+        };
+        for index in waiting {
+            self.pool.run_here(Ticket {
+                shared: Arc::clone(&self.shared),
+                index,
+                armed: false,
             });
-            match handle.join_timeout(left) {
-                Ok(outcome) => *entry = Entry::Done(outcome),
-                Err(handle) => {
-                    *entry = Entry::Pending(handle);
-                    return false;
-                }
-            }
+        }
+    }
+
+    /// Waits until every task is done, or `deadline`; `true` if all are.
+    fn wait_until(&self, deadline: Option<Instant>) -> bool {
+        self.help();
+        let mut state = lock(&self.shared.state);
+        while state.unfinished > 0 {
+            state = match wait_until(&self.shared.all_done, state, deadline) {
+                Some(state) => state,
+                None => return false,
+            };
         }
         true
     }
 
+    /// The outcomes, in submission order, once every task is done.
+    fn into_outcomes(self) -> Vec<Outcome<P::Value>> {
+        let done = self.wait_until(None);
+        debug_assert!(done);
+        let slots = std::mem::take(&mut lock(&self.shared.state).slots);
+        slots
+            .into_iter()
+            .map(|slot| match slot {
+                Slot::Done(outcome) => outcome,
+                Slot::Waiting(_) | Slot::Running => Err(JoinError::Cancelled),
+            })
+            .collect()
+    }
+
     fn fmt(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let done = self
-            .entries
-            .iter()
-            .filter(|e| matches!(e, Entry::Done(_)))
-            .count();
+        let state = lock(&self.shared.state);
         f.debug_struct(name)
-            .field("tasks", &self.entries.len())
-            .field("collected", &done)
+            .field("tasks", &state.slots.len())
+            .field("unfinished", &state.unfinished)
             .finish()
+    }
+}
+
+/// A group task's closure (see [`GroupTask`]).
+pub(crate) type BoxedTask<R> = Box<dyn GroupTask<R>>;
+
+/// `Pool` as a group's pool: each task is a boxed closure.
+struct ClosurePool<R>(Pool, std::marker::PhantomData<fn() -> R>);
+
+impl<R: Send + 'static> GroupPool for ClosurePool<R> {
+    type Work = BoxedTask<R>;
+    type Value = R;
+    fn send(
+        &self,
+        ticket: Ticket<BoxedTask<R>, R>,
+        wait: Wait,
+    ) -> Result<(), PoolError<Ticket<BoxedTask<R>, R>>> {
+        self.0.submit_ticket(ticket, wait)
+    }
+    fn run_here(&self, ticket: Ticket<BoxedTask<R>, R>) {
+        self.0.run_ticket_here(ticket);
+    }
+    fn is_own_worker(&self) -> bool {
+        self.0.is_own_worker()
+    }
+}
+
+impl<T: Send + 'static, R: Send + 'static> GroupPool for PoolWithFunc<T, R> {
+    type Work = T;
+    type Value = R;
+    fn send(&self, ticket: Ticket<T, R>, wait: Wait) -> Result<(), PoolError<Ticket<T, R>>> {
+        self.submit_ticket(ticket, wait)
+    }
+    fn run_here(&self, ticket: Ticket<T, R>) {
+        self.run_ticket_here(ticket);
+    }
+    fn is_own_worker(&self) -> bool {
+        PoolWithFunc::is_own_worker(self)
     }
 }
 
@@ -133,22 +345,38 @@ impl<R> Outcomes<R> {
 /// assert_eq!(results[1].as_ref().unwrap(), &"b");
 /// ```
 #[must_use = "a TaskGroup's results come from wait(); dropping it detaches its tasks"]
-pub struct TaskGroup<R> {
-    pool: Pool,
-    outcomes: Outcomes<R>,
+pub struct TaskGroup<R: Send + 'static> {
+    core: Core<ClosurePool<R>>,
 }
 
 impl<R: Send + 'static> TaskGroup<R> {
     pub(crate) fn new(pool: Pool) -> Self {
         TaskGroup {
-            pool,
-            outcomes: Outcomes::new(),
+            core: Core::new(ClosurePool(pool, std::marker::PhantomData)),
         }
+    }
+
+    fn add<F>(&mut self, task: F, wait: Wait) -> Result<(), PoolError<F>>
+    where
+        F: FnOnce() -> R + Send + 'static,
+    {
+        self.core
+            .add(Box::new(Closure(task)), wait)
+            .map_err(|refused| {
+                refused.map(|boxed| {
+                    boxed
+                        .into_any()
+                        .downcast::<Closure<F>>()
+                        .expect("the group hands back the very task it was given")
+                        .0
+                })
+            })
     }
 
     /// Runs `task` on the group's pool, with the same waiting and refusals
     /// as [`Pool::submit`]: a refused task comes back in the error and is
-    /// not part of the group.
+    /// not part of the group. From a task of the same pool, a full pool
+    /// runs it on the calling thread instead of waiting (as `submit` does).
     ///
     /// ```
     /// use pool_core::Pool;
@@ -166,9 +394,49 @@ impl<R: Send + 'static> TaskGroup<R> {
     where
         F: FnOnce() -> R + Send + 'static,
     {
-        let handle = self.pool.spawn(task)?;
-        self.outcomes.push(handle);
-        Ok(())
+        self.add(task, Wait::Forever)
+    }
+
+    /// Like [`submit`](TaskGroup::submit), but never waits: with the pool
+    /// full it returns [`PoolError::Overload`] with the task.
+    ///
+    /// ```
+    /// let pool = pool_core::Pool::new(1).unwrap();
+    /// let (hold, gate) = std::sync::mpsc::channel::<()>();
+    /// let mut group = pool.group();
+    /// group.submit(move || { let _ = gate.recv(); 1 }).unwrap();
+    /// let refused = group.try_submit(|| 2).unwrap_err();
+    /// assert!(refused.is_overload());
+    /// assert_eq!(refused.into_inner()(), 2, "the task comes back");
+    /// drop(hold);
+    /// assert_eq!(group.wait().len(), 1);
+    /// ```
+    #[doc(alias = "try_execute")]
+    pub fn try_submit<F>(&mut self, task: F) -> Result<(), PoolError<F>>
+    where
+        F: FnOnce() -> R + Send + 'static,
+    {
+        self.add(task, Wait::Never)
+    }
+
+    /// Like [`submit`](TaskGroup::submit), but waits at most `timeout` for
+    /// room, then returns [`PoolError::Timeout`] with the task.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let pool = pool_core::Pool::new(1).unwrap();
+    /// let (hold, gate) = std::sync::mpsc::channel::<()>();
+    /// let mut group = pool.group();
+    /// group.submit(move || { let _ = gate.recv(); 1 }).unwrap();
+    /// let refused = group.submit_timeout(|| 2, Duration::from_millis(10)).unwrap_err();
+    /// assert!(matches!(refused, pool_core::PoolError::Timeout(_)));
+    /// drop(hold);
+    /// ```
+    pub fn submit_timeout<F>(&mut self, task: F, timeout: Duration) -> Result<(), PoolError<F>>
+    where
+        F: FnOnce() -> R + Send + 'static,
+    {
+        self.add(task, Wait::until(deadline_after(timeout)))
     }
 
     /// How many tasks the group holds.
@@ -179,7 +447,7 @@ impl<R: Send + 'static> TaskGroup<R> {
     /// assert_eq!(group.len(), 0);
     /// ```
     pub fn len(&self) -> usize {
-        self.outcomes.entries.len()
+        self.core.len()
     }
 
     /// Whether no task was submitted.
@@ -191,11 +459,13 @@ impl<R: Send + 'static> TaskGroup<R> {
     /// assert!(!group.is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.outcomes.entries.is_empty()
+        self.len() == 0
     }
 
     /// Waits for every task and returns their outcomes in submission order:
     /// each task's value, or [`JoinError::Panicked`] with its payload.
+    /// Called from a task of the group's own pool, it first runs the
+    /// group's unstarted tasks itself (see [the module docs](self)).
     ///
     /// ```
     /// let pool = pool_core::Pool::new(2).unwrap();
@@ -209,7 +479,7 @@ impl<R: Send + 'static> TaskGroup<R> {
     /// assert_eq!(*results[2].as_ref().unwrap(), 3);
     /// ```
     pub fn wait(self) -> Vec<Result<R, JoinError>> {
-        self.outcomes.wait()
+        self.core.into_outcomes()
     }
 
     /// Like [`wait`](TaskGroup::wait), for at most `timeout` in all. If time
@@ -228,8 +498,8 @@ impl<R: Send + 'static> TaskGroup<R> {
     /// let results = group.wait_timeout(Duration::from_secs(10)).unwrap();
     /// assert_eq!(*results[0].as_ref().unwrap(), 7);
     /// ```
-    pub fn wait_timeout(mut self, timeout: Duration) -> Result<Vec<Result<R, JoinError>>, Self> {
-        if self.outcomes.collect_within(timeout) {
+    pub fn wait_timeout(self, timeout: Duration) -> Result<Vec<Result<R, JoinError>>, Self> {
+        if self.core.wait_until(deadline_after(timeout)) {
             Ok(self.wait())
         } else {
             Err(self)
@@ -237,9 +507,9 @@ impl<R: Send + 'static> TaskGroup<R> {
     }
 }
 
-impl<R> fmt::Debug for TaskGroup<R> {
+impl<R: Send + 'static> fmt::Debug for TaskGroup<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.outcomes.fmt("TaskGroup", f)
+        self.core.fmt("TaskGroup", f)
     }
 }
 
@@ -259,15 +529,13 @@ impl<R> fmt::Debug for TaskGroup<R> {
 /// ```
 #[must_use = "a FuncTaskGroup's results come from wait(); dropping it detaches its tasks"]
 pub struct FuncTaskGroup<T: Send + 'static, R: Send + 'static> {
-    pool: PoolWithFunc<T, R>,
-    outcomes: Outcomes<R>,
+    core: Core<PoolWithFunc<T, R>>,
 }
 
 impl<T: Send + 'static, R: Send + 'static> FuncTaskGroup<T, R> {
     pub(crate) fn new(pool: PoolWithFunc<T, R>) -> Self {
         FuncTaskGroup {
-            pool,
-            outcomes: Outcomes::new(),
+            core: Core::new(pool),
         }
     }
 
@@ -282,9 +550,44 @@ impl<T: Send + 'static, R: Send + 'static> FuncTaskGroup<T, R> {
     /// assert_eq!(*group.wait()[0].as_ref().unwrap(), 42);
     /// ```
     pub fn invoke(&mut self, arg: T) -> Result<(), PoolError<T>> {
-        let handle = self.pool.invoke_for_result(arg)?;
-        self.outcomes.push(handle);
-        Ok(())
+        self.core.add(arg, Wait::Forever)
+    }
+
+    /// Like [`invoke`](FuncTaskGroup::invoke), but never waits: with the
+    /// pool full it returns [`PoolError::Overload`] with the argument.
+    ///
+    /// ```
+    /// use std::sync::{Mutex, mpsc::Receiver};
+    /// let pool = pool_core::PoolWithFunc::new(1, |gate: Mutex<Receiver<()>>| {
+    ///     let _ = gate.lock().unwrap().recv();
+    /// })
+    /// .unwrap();
+    /// let (hold, gate) = std::sync::mpsc::channel();
+    /// let mut group = pool.group();
+    /// group.invoke(Mutex::new(gate)).unwrap();
+    /// let (_other, gate2) = std::sync::mpsc::channel();
+    /// assert!(group.try_invoke(Mutex::new(gate2)).unwrap_err().is_overload());
+    /// drop(hold);
+    /// assert_eq!(group.wait().len(), 1);
+    /// ```
+    #[doc(alias = "try_submit")]
+    pub fn try_invoke(&mut self, arg: T) -> Result<(), PoolError<T>> {
+        self.core.add(arg, Wait::Never)
+    }
+
+    /// Like [`invoke`](FuncTaskGroup::invoke), but waits at most `timeout`
+    /// for room, then returns [`PoolError::Timeout`] with the argument.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let pool = pool_core::PoolWithFunc::new(2, |n: u8| n).unwrap();
+    /// let mut group = pool.group();
+    /// group.invoke_timeout(3, Duration::from_secs(10)).unwrap();
+    /// assert_eq!(*group.wait()[0].as_ref().unwrap(), 3);
+    /// ```
+    #[doc(alias = "submit_timeout")]
+    pub fn invoke_timeout(&mut self, arg: T, timeout: Duration) -> Result<(), PoolError<T>> {
+        self.core.add(arg, Wait::until(deadline_after(timeout)))
     }
 
     /// How many tasks the group holds.
@@ -294,7 +597,7 @@ impl<T: Send + 'static, R: Send + 'static> FuncTaskGroup<T, R> {
     /// assert_eq!(pool.group().len(), 0);
     /// ```
     pub fn len(&self) -> usize {
-        self.outcomes.entries.len()
+        self.core.len()
     }
 
     /// Whether nothing was invoked.
@@ -304,10 +607,12 @@ impl<T: Send + 'static, R: Send + 'static> FuncTaskGroup<T, R> {
     /// assert!(pool.group().is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.outcomes.entries.is_empty()
+        self.len() == 0
     }
 
     /// Waits for every task; the function's values (or panics) in order.
+    /// From a task of the same pool it first runs the group's unstarted
+    /// arguments itself (see [the module docs](self)).
     ///
     /// ```
     /// let pool = pool_core::PoolWithFunc::new(2, |n: i32| if n == 2 { panic!("two") } else { n }).unwrap();
@@ -320,7 +625,7 @@ impl<T: Send + 'static, R: Send + 'static> FuncTaskGroup<T, R> {
     /// assert_eq!(*results[2].as_ref().unwrap(), 3);
     /// ```
     pub fn wait(self) -> Vec<Result<R, JoinError>> {
-        self.outcomes.wait()
+        self.core.into_outcomes()
     }
 
     /// Like [`wait`](FuncTaskGroup::wait), for at most `timeout` in all;
@@ -334,8 +639,8 @@ impl<T: Send + 'static, R: Send + 'static> FuncTaskGroup<T, R> {
     /// let results = group.wait_timeout(Duration::from_secs(10)).unwrap();
     /// assert_eq!(*results[0].as_ref().unwrap(), 5);
     /// ```
-    pub fn wait_timeout(mut self, timeout: Duration) -> Result<Vec<Result<R, JoinError>>, Self> {
-        if self.outcomes.collect_within(timeout) {
+    pub fn wait_timeout(self, timeout: Duration) -> Result<Vec<Result<R, JoinError>>, Self> {
+        if self.core.wait_until(deadline_after(timeout)) {
             Ok(self.wait())
         } else {
             Err(self)
@@ -345,6 +650,27 @@ impl<T: Send + 'static, R: Send + 'static> FuncTaskGroup<T, R> {
 
 impl<T: Send + 'static, R: Send + 'static> fmt::Debug for FuncTaskGroup<T, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.outcomes.fmt("FuncTaskGroup", f)
+        self.core.fmt("FuncTaskGroup", f)
+    }
+}
+
+/// A group task's closure, boxed so that a group's slots all hold one
+/// type, and so that a refused one can be handed back as the caller's own.
+pub(crate) trait GroupTask<R>: Send {
+    fn call(self: Box<Self>) -> R;
+    fn into_any(self: Box<Self>) -> Box<dyn std::any::Any>;
+}
+
+struct Closure<F>(F);
+
+impl<F, R> GroupTask<R> for Closure<F>
+where
+    F: FnOnce() -> R + Send + 'static,
+{
+    fn call(self: Box<Self>) -> R {
+        (self.0)()
+    }
+    fn into_any(self: Box<Self>) -> Box<dyn std::any::Any> {
+        self
     }
 }

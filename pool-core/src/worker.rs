@@ -27,6 +27,11 @@ use crate::spin::yield_rounds;
 use crate::task::PanicDelivered;
 use crate::timing::{self, LocalTimes, Stamped};
 
+thread_local! {
+    /// The engine this thread is a worker of (its address), or 0.
+    static WORKS_FOR: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// The machine's cores, read once.
 fn cores() -> usize {
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
@@ -38,6 +43,12 @@ fn cores() -> usize {
 const PAYLOAD_DROP_TRIES: usize = 8;
 
 impl<J: Send + 'static> Engine<J> {
+    /// Whether the calling thread is one of this engine's workers (running
+    /// one of its tasks right now, since a worker calls out only to tasks).
+    pub(crate) fn is_own_worker(&self) -> bool {
+        WORKS_FOR.with(|works_for| works_for.get()) == std::ptr::from_ref(self) as usize
+    }
+
     /// Starts a worker thread. The caller has already counted it in
     /// `workers`; with no `first` task, as searching too. If the thread
     /// cannot start, the first task comes back with the error.
@@ -59,6 +70,7 @@ impl<J: Send + 'static> Engine<J> {
                     .unwrap_or_else(|e| e.into_inner())
                     .take();
                 drop(their_parcel);
+                WORKS_FOR.with(|works_for| works_for.set(Arc::as_ptr(&engine) as usize));
                 log::debug!(target: "pool_core", "worker {} started", current_name());
                 let why = engine.work(first, searching);
                 engine.counters.thread_exited();

@@ -213,10 +213,9 @@ fn drop_from_inside_a_task_does_not_self_join() {
         .expect("the task that dropped its own pool finished");
 }
 
-/// A task that submits into its own full pool waits for a worker that only
-/// it could free: with plain `submit` that is a deadlock, exactly as in ants
-/// (a goroutine blocking in `Submit` on its own full pool). `submit_timeout`
-/// (or `try_submit`) gets out and hands the inner task back.
+/// A task that submits into its own full pool with a deadline keeps the
+/// deadline's rule: `submit_timeout` (or `try_submit`) hands the inner task
+/// back. (A plain `submit` runs it inline: `tests/own_pool.rs`.)
 fn submit_from_inside_a_task_into_a_full_pool() {
     let pool = Pool::new(1).unwrap();
     let (tx, rx) = mpsc::channel();
