@@ -136,7 +136,7 @@ impl<T: Send + 'static, R: Send + 'static> PoolWithFunc<T, R> {
     /// are busy (ants' `Invoke`). A `nonblocking` pool refuses instead.
     /// Called from the pool's own function into the full pool, it runs the
     /// function on the calling thread instead of waiting forever (see
-    /// [`Pool::submit`](crate::Pool::submit#from-a-task-of-the-same-pool)).
+    /// [`Pool::submit`](crate::Pool::submit), "From a task of the same pool").
     ///
     /// ```
     /// use std::sync::mpsc;

@@ -465,7 +465,8 @@ impl<R: Send + 'static> TaskGroup<R> {
     /// Waits for every task and returns their outcomes in submission order:
     /// each task's value, or [`JoinError::Panicked`] with its payload.
     /// Called from a task of the group's own pool, it first runs the
-    /// group's unstarted tasks itself (see [the module docs](self)).
+    /// group's unstarted tasks itself, on the slot its caller holds, so it
+    /// cannot wait forever for tasks queued behind it.
     ///
     /// ```
     /// let pool = pool_core::Pool::new(2).unwrap();
@@ -612,7 +613,8 @@ impl<T: Send + 'static, R: Send + 'static> FuncTaskGroup<T, R> {
 
     /// Waits for every task; the function's values (or panics) in order.
     /// From a task of the same pool it first runs the group's unstarted
-    /// arguments itself (see [the module docs](self)).
+    /// arguments itself, so it cannot wait forever for tasks queued behind
+    /// it.
     ///
     /// ```
     /// let pool = pool_core::PoolWithFunc::new(2, |n: i32| if n == 2 { panic!("two") } else { n }).unwrap();
