@@ -48,7 +48,7 @@ use std::time::Instant;
 
 use crossbeam_utils::CachePadded;
 
-use crate::doorbell::Doorbell;
+use crate::doorbell::{Doorbell, WakerBell};
 use crate::spin::spin;
 use crate::sync::{Arc, AtomicBool, AtomicU64, AtomicUsize, Mutex, lock};
 
@@ -119,7 +119,45 @@ fn doorbell() -> Arc<Doorbell> {
 
 struct Waiter<J> {
     job: J,
-    doorbell: Arc<Doorbell>,
+    bell: Bell,
+}
+
+/// Whom a waiter's note goes to: a parked thread, or a future.
+enum Bell {
+    Thread(Arc<Doorbell>),
+    Future(Arc<WakerBell>),
+}
+
+impl Bell {
+    fn write_taken(&self) {
+        match self {
+            Bell::Thread(doorbell) => doorbell.write(TAKEN),
+            Bell::Future(bell) => bell.write_taken(),
+        }
+    }
+
+    fn ring(&self) {
+        match self {
+            Bell::Thread(doorbell) => doorbell.ring(),
+            Bell::Future(bell) => bell.ring(),
+        }
+    }
+
+    fn is_thread(&self, doorbell: &Arc<Doorbell>) -> bool {
+        matches!(self, Bell::Thread(d) if Arc::ptr_eq(d, doorbell))
+    }
+
+    fn is_future(&self, bell: &Arc<WakerBell>) -> bool {
+        matches!(self, Bell::Future(b) if Arc::ptr_eq(b, bell))
+    }
+}
+
+/// What an async submitter's first step found.
+pub(crate) enum Entered<J> {
+    /// Admitted at once: the caller dispatches the task.
+    Admitted(J),
+    /// In the waiters' line with its task; see [`Admission::poll_line`].
+    InLine,
 }
 
 /// The admission counter and the line of parked submitters.
@@ -253,7 +291,7 @@ impl<J> Admission<J> {
             doorbell.arm();
             line.push_back(Waiter {
                 job,
-                doorbell: Arc::clone(&doorbell),
+                bell: Bell::Thread(Arc::clone(&doorbell)),
             });
         }
         // In line, the task goes to the next worker that finishes, parked
@@ -282,7 +320,7 @@ impl<J> Admission<J> {
             }
             let at = line
                 .iter()
-                .position(|w| Arc::ptr_eq(&w.doorbell, &doorbell))
+                .position(|w| w.bell.is_thread(&doorbell))
                 .expect("a waiter whose task was not taken is still in line");
             let me = line.remove(at).expect("the position was just found");
             if slot_free {
@@ -339,9 +377,9 @@ impl<J> Admission<J> {
         }
         let waiter = line.pop_front().expect("every counted waiter is in line");
         self.state.fetch_sub(ONE_WAITER, SeqCst);
-        waiter.doorbell.write(TAKEN);
+        waiter.bell.write_taken();
         drop(line);
-        waiter.doorbell.ring();
+        waiter.bell.ring();
         Some(waiter.job)
     }
 
@@ -360,13 +398,13 @@ impl<J> Admission<J> {
             let waiter = line.pop_front().expect("every counted waiter is in line");
             // One waiter fewer, one task more, in one step.
             self.state.fetch_sub(ONE_WAITER - 1, SeqCst);
-            waiter.doorbell.write(TAKEN);
+            waiter.bell.write_taken();
             admitted.push(waiter.job);
-            to_wake.push(waiter.doorbell);
+            to_wake.push(waiter.bell);
         }
         drop(line);
-        for doorbell in to_wake {
-            doorbell.ring();
+        for bell in to_wake {
+            bell.ring();
         }
         admitted
     }
@@ -377,14 +415,111 @@ impl<J> Admission<J> {
         let line = lock(&self.waiters);
         self.closed.store(true, SeqCst);
         for waiter in line.iter() {
-            waiter.doorbell.ring();
+            waiter.bell.ring();
         }
     }
 
-    /// Opens a closed admission again (`reboot`).
+    /// Opens a closed admission again (`reboot`). Every waiter looks again:
+    /// a slot freed while the pool was closed was handed to nobody.
     pub(crate) fn reopen(&self) {
-        let _line = lock(&self.waiters);
+        let line = lock(&self.waiters);
         self.closed.store(false, SeqCst);
+        for waiter in line.iter() {
+            waiter.bell.ring();
+        }
+    }
+
+    // ----- waiting without a thread ----------------------------------------
+
+    /// An async submitter's first step: a slot now, a refusal, or a place
+    /// in the waiters' line with its task (behind every waiter already
+    /// there, parked threads and futures alike), where `bell` will ring.
+    /// The same rules as [`acquire`](Admission::acquire) with no deadline.
+    pub(crate) fn enter(
+        &self,
+        job: J,
+        max_waiters: usize,
+        bell: &Arc<WakerBell>,
+    ) -> Result<Entered<J>, (Refusal, J)> {
+        if self.is_closed() {
+            return Err((Refusal::Closed, job));
+        }
+        if self.try_acquire() {
+            return Ok(Entered::Admitted(job));
+        }
+        let mut line = lock(&self.waiters);
+        let mut state = self.state.load(SeqCst);
+        loop {
+            if self.is_closed() {
+                return Err((Refusal::Closed, job));
+            }
+            let next = if in_flight(state) < self.limit() {
+                state + 1
+            } else if max_waiters > 0 && waiters(state) >= max_waiters {
+                return Err((Refusal::Overload, job));
+            } else {
+                state + ONE_WAITER
+            };
+            match self.state.compare_exchange(state, next, SeqCst, SeqCst) {
+                Ok(_) if next == state + 1 => return Ok(Entered::Admitted(job)),
+                Ok(_) => break,
+                Err(now) => state = now,
+            }
+        }
+        line.push_back(Waiter {
+            job,
+            bell: Bell::Future(Arc::clone(bell)),
+        });
+        Ok(Entered::InLine)
+    }
+
+    /// An async waiter looks at where it stands: its task was taken by a
+    /// worker (`HandedOff`), a slot is free for it, or the pool closed
+    /// (it leaves the line, with its task); `None`: still waiting, and
+    /// `waker` will be woken when that changes. The waker is stored under
+    /// the line's lock, which a finishing worker takes to hand off, so no
+    /// wake-up falls between the look and the store.
+    pub(crate) fn poll_line(
+        &self,
+        bell: &Arc<WakerBell>,
+        waker: &std::task::Waker,
+    ) -> Option<Result<Admitted<J>, (Refusal, J)>> {
+        let mut line = lock(&self.waiters);
+        if bell.taken() {
+            return Some(Ok(Admitted::HandedOff));
+        }
+        let closed = self.is_closed();
+        let slot_free = !closed && in_flight(self.state.load(SeqCst)) < self.limit();
+        if !(closed || slot_free) {
+            bell.set_waker(waker);
+            return None;
+        }
+        let at = line
+            .iter()
+            .position(|w| w.bell.is_future(bell))
+            .expect("a waiter whose task was not taken is still in line");
+        let me = line.remove(at).expect("the position was just found");
+        if slot_free {
+            self.state.fetch_sub(ONE_WAITER - 1, SeqCst);
+            return Some(Ok(Admitted::Slot(me.job)));
+        }
+        self.state.fetch_sub(ONE_WAITER, SeqCst);
+        Some(Err((Refusal::Closed, me.job)))
+    }
+
+    /// An async waiter gives up (its future was dropped): it leaves the
+    /// line and its task comes back, to be dropped unrun. `None` if a worker
+    /// took the task first: it was admitted, and runs. No slot changes
+    /// hands, so nobody needs waking.
+    pub(crate) fn leave_line(&self, bell: &Arc<WakerBell>) -> Option<J> {
+        let mut line = lock(&self.waiters);
+        if bell.taken() {
+            return None;
+        }
+        let at = line.iter().position(|w| w.bell.is_future(bell))?;
+        let me = line.remove(at).expect("the position was just found");
+        self.state.fetch_sub(ONE_WAITER, SeqCst);
+        Some(me.job)
     }
 }
 
@@ -611,6 +746,80 @@ mod loom_tests {
                 other => panic!("unexpected {other:?}"),
             }
             assert_eq!((a.in_flight(), a.waiting()), (2, 0));
+        });
+    }
+
+    /// A waker that counts its wakes, as an executor would see them.
+    struct Counted(AtomicUsize);
+
+    impl std::task::Wake for Counted {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.0.fetch_add(1, SeqCst);
+        }
+    }
+
+    fn counted_waker() -> (std::sync::Arc<Counted>, std::task::Waker) {
+        let counted = std::sync::Arc::new(Counted(AtomicUsize::new(0)));
+        (counted.clone(), std::task::Waker::from(counted))
+    }
+
+    #[test]
+    fn a_future_waiter_is_never_left_pending_unwoken() {
+        model(3, || {
+            let (a, ran, worker) = one_task_running(1);
+            let bell = Arc::new(WakerBell::default());
+            let (wakes, waker) = counted_waker();
+            let entered = a.enter(7, 0, &bell).unwrap();
+            let polled = match entered {
+                Entered::Admitted(_) => None,
+                Entered::InLine => Some(a.poll_line(&bell, &waker)),
+            };
+            worker.join().unwrap();
+            match polled {
+                // Admitted at once: the worker had finished first.
+                None => assert_eq!(ran.load(SeqCst), 0),
+                Some(Some(Ok(Admitted::HandedOff))) => assert_eq!(ran.load(SeqCst), 1),
+                Some(Some(Ok(Admitted::Slot(7)))) => assert_eq!(ran.load(SeqCst), 0),
+                // Still pending: the worker must have rung, and the task
+                // must be taken (so the next poll is ready).
+                Some(None) => {
+                    assert!(wakes.0.load(SeqCst) >= 1, "a lost wake-up");
+                    assert_eq!(ran.load(SeqCst), 1);
+                    assert!(matches!(
+                        a.poll_line(&bell, &waker),
+                        Some(Ok(Admitted::HandedOff))
+                    ));
+                }
+                Some(other) => panic!("unexpected {:?}", other.map(|r| r.map_err(|e| e.0))),
+            }
+        });
+    }
+
+    #[test]
+    fn a_dropped_future_waiter_leaks_no_slot() {
+        model(3, || {
+            let (a, ran, worker) = one_task_running(1);
+            let bell = Arc::new(WakerBell::default());
+            let entered = a.enter(7, 0, &bell).unwrap();
+            let left = match entered {
+                Entered::Admitted(job) => {
+                    // Admitted at once: it holds a slot; give it back.
+                    assert_eq!(job, 7);
+                    a.finish(0);
+                    None
+                }
+                Entered::InLine => a.leave_line(&bell),
+            };
+            worker.join().unwrap();
+            // Either its task came back unrun, or a worker ran it: never
+            // both, never neither, and every slot is free again.
+            let ran = ran.load(SeqCst);
+            match left {
+                Some(7) => assert_eq!(ran, 0),
+                None => assert!(ran <= 1),
+                Some(other) => panic!("unexpected task {other}"),
+            }
+            assert_eq!((a.in_flight(), a.waiting()), (0, 0));
         });
     }
 }

@@ -87,3 +87,42 @@ impl Doorbell {
         self.parker.park_until(until)
     }
 }
+
+/// A doorbell for a future instead of a thread: the note is one flag (its
+/// task was taken), and ringing wakes the future's `Waker` instead of
+/// unparking a thread. An async submitter waits in the same line as parked
+/// ones (`admission.rs`).
+#[derive(Debug, Default)]
+pub(crate) struct WakerBell {
+    taken: crate::sync::AtomicBool,
+    waker: crate::sync::Mutex<Option<std::task::Waker>>,
+}
+
+impl WakerBell {
+    /// Leaves the note: the task was taken.
+    pub(crate) fn write_taken(&self) {
+        self.taken.store(true, SeqCst);
+    }
+
+    /// Whether the task was taken.
+    pub(crate) fn taken(&self) -> bool {
+        self.taken.load(SeqCst)
+    }
+
+    /// The waker to call on the next ring.
+    pub(crate) fn set_waker(&self, waker: &std::task::Waker) {
+        let mut slot = crate::sync::lock(&self.waker);
+        match &mut *slot {
+            Some(old) => old.clone_from(waker),
+            none => *none = Some(waker.clone()),
+        }
+    }
+
+    /// Wakes the future, if it has polled since the last ring.
+    pub(crate) fn ring(&self) {
+        let waker = crate::sync::lock(&self.waker).take();
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+}

@@ -16,7 +16,8 @@ use std::sync::atomic::AtomicBool;
 use std::sync::atomic::Ordering::SeqCst;
 use std::time::Instant;
 
-use crate::admission::{Admission, Admitted, Refusal, Wait};
+use crate::admission::{Admission, Admitted, Entered, Refusal, Wait};
+use crate::doorbell::WakerBell;
 use crate::error::{BuildError, PoolError, ReleaseTimeoutError};
 use crate::idle::{Idle, Wake};
 use crate::options::{Options, check_capacity};
@@ -138,6 +139,16 @@ impl<J: Send + 'static> Engine<J> {
         let admitted = self
             .admission
             .acquire(job, wait, self.opts.max_blocking_tasks, may_spin);
+        self.after_admission(admitted)
+    }
+
+    /// Carries out what admission decided: a refusal, a task a worker has
+    /// already taken, or a slot to dispatch into. Counts the task once it
+    /// is sure to run.
+    fn after_admission(
+        self: &Arc<Self>,
+        admitted: Result<Admitted<J>, (Refusal, J)>,
+    ) -> Result<(), PoolError<J>> {
         match admitted {
             Err((refusal, job)) => return Err(refusal.with(job)),
             Ok(Admitted::HandedOff) => {}
@@ -152,6 +163,15 @@ impl<J: Send + 'static> Engine<J> {
         }
         self.counters.task_accepted();
         Ok(())
+    }
+
+    /// Admits `job` without blocking a thread: a future that waits in the
+    /// same line as parked submitters when the pool is full.
+    pub(crate) fn submit_async(self: &Arc<Self>, job: J) -> Admit<J> {
+        Admit {
+            engine: Arc::clone(self),
+            step: Step::Start(job),
+        }
     }
 
     /// Hands an admitted job to a worker: a new thread if none is idle,
@@ -391,5 +411,74 @@ impl<J: Send + 'static> Drop for Owner<J> {
         // Accepted tasks still run; then every thread is joined. A pool
         // dropped from inside one of its own tasks skips joining itself.
         engine.threads.join_all(None);
+    }
+}
+
+/// The future of an async submit (see [`Engine::submit_async`]).
+///
+/// Dropped while in line, it leaves the line with its task, which is
+/// dropped unrun: no slot is taken or lost, nobody is woken. Dropped after
+/// a worker took its task, the task runs.
+pub(crate) struct Admit<J: Send + 'static> {
+    engine: Arc<Engine<J>>,
+    step: Step<J>,
+}
+
+enum Step<J> {
+    Start(J),
+    InLine(crate::sync::Arc<WakerBell>),
+    Done,
+}
+
+// The job is never pinned: it only ever moves by value.
+impl<J: Send + 'static> Unpin for Admit<J> {}
+
+impl<J: Send + 'static> std::future::Future for Admit<J> {
+    type Output = Result<(), PoolError<J>>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        use std::task::Poll;
+        let engine = Arc::clone(&self.engine);
+        let bell = match std::mem::replace(&mut self.step, Step::Done) {
+            Step::Start(job) => {
+                // The same rules as a blocking submit: nonblocking refuses
+                // at once, a task of the pool itself runs inline.
+                if engine.opts.nonblocking || engine.is_own_worker() {
+                    return Poll::Ready(engine.submit(job, Wait::Forever));
+                }
+                let bell = crate::sync::Arc::new(WakerBell::default());
+                match engine
+                    .admission
+                    .enter(job, engine.opts.max_blocking_tasks, &bell)
+                {
+                    Err(refused) => return Poll::Ready(engine.after_admission(Err(refused))),
+                    Ok(Entered::Admitted(job)) => {
+                        return Poll::Ready(engine.after_admission(Ok(Admitted::Slot(job))));
+                    }
+                    Ok(Entered::InLine) => bell,
+                }
+            }
+            Step::InLine(bell) => bell,
+            Step::Done => panic!("an admission future polled after it was ready"),
+        };
+        match engine.admission.poll_line(&bell, cx.waker()) {
+            Some(admitted) => Poll::Ready(engine.after_admission(admitted)),
+            None => {
+                self.step = Step::InLine(bell);
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl<J: Send + 'static> Drop for Admit<J> {
+    fn drop(&mut self) {
+        if let Step::InLine(bell) = &self.step {
+            // Dropped outside the line's lock: a task's drop may do anything.
+            drop(self.engine.admission.leave_line(bell));
+        }
     }
 }

@@ -44,6 +44,7 @@
 //! ```
 
 use std::any::Any;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -247,6 +248,79 @@ impl Pool {
                 spawned.task
             })),
         }
+    }
+}
+
+/// From async code: admission that waits without blocking a thread.
+///
+/// A full pool's [`submit`](Pool::submit) parks the calling thread; on an
+/// async runtime that thread is one of the few that run every task. These
+/// futures wait for a slot in the same line as parked submitters, in the
+/// same order, by the same rules (`nonblocking`, `max_blocking_tasks`,
+/// `queue_size`, release), and the [`TaskHandle`] they give is itself a
+/// future. They work on any executor; pool-core depends on none.
+///
+/// Dropping an admission future before it is admitted takes it out of
+/// the line: its task is dropped unrun, and no slot is taken or lost.
+/// Once admitted, the task runs, whatever becomes of the future or handle.
+impl Pool {
+    /// Runs `task` on the pool like [`spawn`](Pool::spawn), waiting for a
+    /// slot without blocking the thread; then `.await` the handle for the
+    /// value. The blocking work goes to the pool, and the runtime's thread
+    /// keeps running other tasks meanwhile.
+    ///
+    /// ```
+    /// let pool = pool_core::Pool::new(4).unwrap();
+    /// let value = futures::executor::block_on(async {
+    ///     let handle = pool.spawn_async(|| std::fs::metadata(".").is_ok()).await.unwrap();
+    ///     handle.await.unwrap()
+    /// });
+    /// assert!(value);
+    /// ```
+    #[doc(alias = "spawn_blocking")]
+    pub fn spawn_async<F, R>(
+        &self,
+        task: F,
+    ) -> impl Future<Output = Result<TaskHandle<R>, PoolError<F>>> + Send + 'static
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        let (result, handle) = task_channel();
+        let job: Job = Box::new(Spawned { task, result });
+        let admit = self.engine().submit_async(job);
+        async move {
+            match admit.await {
+                Ok(()) => Ok(handle),
+                Err(err) => Err(err.map(|job| {
+                    job.into_any()
+                        .downcast::<Spawned<F, R>>()
+                        .expect("the pool hands back the very job it was given")
+                        .task
+                })),
+            }
+        }
+    }
+
+    /// Like [`submit`](Pool::submit), waiting for a slot without blocking
+    /// the thread.
+    ///
+    /// ```
+    /// let pool = pool_core::Pool::new(1).unwrap();
+    /// let (tx, rx) = std::sync::mpsc::channel();
+    /// futures::executor::block_on(pool.submit_async(move || tx.send(7).unwrap())).unwrap();
+    /// assert_eq!(rx.recv().unwrap(), 7);
+    /// ```
+    pub fn submit_async<F>(
+        &self,
+        task: F,
+    ) -> impl Future<Output = Result<(), PoolError<F>>> + Send + 'static
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        let job: Job = Box::new(Closure(task));
+        let admit = self.engine().submit_async(job);
+        async move { admit.await.map_err(give_back) }
     }
 }
 

@@ -163,6 +163,35 @@ impl<T: Send + 'static, R: Send + 'static> PoolWithFunc<T, R> {
             })
     }
 
+    /// Like [`invoke`](PoolWithFunc::invoke), waiting for a slot without
+    /// blocking the thread (see [`Pool::spawn_async`](crate::Pool::spawn_async)
+    /// for the rules, which are the same). Dropped before it is admitted,
+    /// the argument is dropped unrun.
+    ///
+    /// ```
+    /// let (tx, rx) = std::sync::mpsc::channel();
+    /// let tx = std::sync::Mutex::new(tx);
+    /// let pool = pool_core::PoolWithFunc::new(1, move |n: u32| tx.lock().unwrap().send(n).unwrap()).unwrap();
+    /// futures::executor::block_on(pool.invoke_async(5)).unwrap();
+    /// assert_eq!(rx.recv().unwrap(), 5);
+    /// ```
+    pub fn invoke_async(
+        &self,
+        arg: T,
+    ) -> impl std::future::Future<Output = Result<(), PoolError<T>>> + Send + 'static {
+        let admit = self.engine().submit_async(FuncJob::Invoke(arg));
+        async move {
+            admit.await.map_err(|refused| {
+                refused.map(|job| match job {
+                    FuncJob::Invoke(arg) => arg,
+                    FuncJob::Group(_) => {
+                        unreachable!("the pool hands back the very job it was given")
+                    }
+                })
+            })
+        }
+    }
+
     /// Submits a group task's job (see `task_group.rs`).
     pub(crate) fn submit_ticket(
         &self,

@@ -23,25 +23,83 @@
 //! ```
 
 use std::fmt;
+use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded};
-
 use crate::error::{JoinError, PanicPayload};
+use crate::sync::{Arc, Condvar, Mutex, deadline_after, lock, wait_until};
 
 pub(crate) type Outcome<R> = Result<R, JoinError>;
 
+/// What a task's sender and its handle share: the outcome once it is in,
+/// and whom to tell (a thread blocked in `join`, or a future's waker).
+struct Shared<R> {
+    state: Mutex<OneShot<R>>,
+    ready: Condvar,
+}
+
+struct OneShot<R> {
+    outcome: Option<Outcome<R>>,
+    /// The sender is gone: with no outcome, the task will never run.
+    closed: bool,
+    /// A thread waits in `join`: only then is the condvar worth a signal
+    /// (a system call even with nobody waiting).
+    joining: bool,
+    waker: Option<Waker>,
+}
+
+impl<R> Shared<R> {
+    /// Puts the outcome (or, with `None`, marks the task lost) and wakes
+    /// whoever waits, outside the lock.
+    fn settle(&self, outcome: Option<Outcome<R>>) {
+        let (waker, joining) = {
+            let mut state = lock(&self.state);
+            if state.closed {
+                return;
+            }
+            state.outcome = outcome;
+            state.closed = true;
+            (state.waker.take(), state.joining)
+        };
+        if joining {
+            self.ready.notify_all();
+        }
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    /// The outcome, if the task has settled: its own, or `Cancelled` when
+    /// it was dropped unrun.
+    fn take(state: &mut OneShot<R>) -> Option<Outcome<R>> {
+        if !state.closed {
+            return None;
+        }
+        Some(state.outcome.take().unwrap_or(Err(JoinError::Cancelled)))
+    }
+}
+
 /// Where a running task puts its outcome.
 pub(crate) struct ResultSender<R> {
-    tx: Sender<Outcome<R>>,
+    shared: Arc<Shared<R>>,
+}
+
+impl<R> Drop for ResultSender<R> {
+    /// Dropped without sending (its job was dropped unrun): the handle
+    /// gets `Cancelled` instead of waiting forever.
+    fn drop(&mut self) {
+        self.shared.settle(None);
+    }
 }
 
 impl<R> ResultSender<R> {
     /// Runs `task` and sends its value or its panic (see [`run_and_deliver`]).
     pub(crate) fn run<F: FnOnce() -> R>(self, task: F) {
         // A dropped handle means nobody wants the result: that is fine.
-        run_and_deliver(task, |outcome| drop(self.tx.send(outcome)));
+        run_and_deliver(task, |outcome| self.shared.settle(Some(outcome)));
     }
 }
 
@@ -69,8 +127,21 @@ pub(crate) struct PanicDelivered {
 }
 
 pub(crate) fn task_channel<R>() -> (ResultSender<R>, TaskHandle<R>) {
-    let (tx, rx) = bounded(1);
-    (ResultSender { tx }, TaskHandle { rx })
+    let shared = Arc::new(Shared {
+        state: Mutex::new(OneShot {
+            outcome: None,
+            closed: false,
+            joining: false,
+            waker: None,
+        }),
+        ready: Condvar::new(),
+    });
+    (
+        ResultSender {
+            shared: Arc::clone(&shared),
+        },
+        TaskHandle { shared },
+    )
 }
 
 /// The result of a task started with [`Pool::spawn`](crate::Pool::spawn).
@@ -82,9 +153,9 @@ pub(crate) fn task_channel<R>() -> (ResultSender<R>, TaskHandle<R>) {
 /// let handle = pool.spawn(|| "hello".len()).unwrap();
 /// assert_eq!(handle.join().unwrap(), 5);
 /// ```
-#[must_use = "dropping a TaskHandle detaches the task; join() it to get its value"]
+#[must_use = "dropping a TaskHandle detaches the task; join() it (or .await it) to get its value"]
 pub struct TaskHandle<R> {
-    rx: Receiver<Outcome<R>>,
+    shared: Arc<Shared<R>>,
 }
 
 impl<R> TaskHandle<R> {
@@ -98,7 +169,10 @@ impl<R> TaskHandle<R> {
     /// assert_eq!(err.panic_message(), Some("no value"));
     /// ```
     pub fn join(self) -> Result<R, JoinError> {
-        self.rx.recv().unwrap_or(Err(JoinError::Cancelled))
+        match self.join_until(None) {
+            Ok(outcome) => outcome,
+            Err(_) => unreachable!("no deadline"),
+        }
     }
 
     /// Like [`join`](TaskHandle::join), but gives the handle back if the
@@ -112,10 +186,24 @@ impl<R> TaskHandle<R> {
     /// assert_eq!(value, 1);
     /// ```
     pub fn join_timeout(self, timeout: Duration) -> Result<Result<R, JoinError>, TaskHandle<R>> {
-        match self.rx.recv_timeout(timeout) {
-            Ok(outcome) => Ok(outcome),
-            Err(RecvTimeoutError::Disconnected) => Ok(Err(JoinError::Cancelled)),
-            Err(RecvTimeoutError::Timeout) => Err(self),
+        self.join_until(deadline_after(timeout))
+    }
+
+    fn join_until(
+        self,
+        deadline: Option<std::time::Instant>,
+    ) -> Result<Result<R, JoinError>, TaskHandle<R>> {
+        let shared = Arc::clone(&self.shared);
+        let mut state = lock(&shared.state);
+        loop {
+            if let Some(outcome) = Shared::take(&mut state) {
+                return Ok(outcome);
+            }
+            state.joining = true;
+            match wait_until(&shared.ready, state, deadline) {
+                Some(again) => state = again,
+                None => return Err(self),
+            }
         }
     }
 
@@ -128,7 +216,36 @@ impl<R> TaskHandle<R> {
     /// assert!(handle.join().is_ok());
     /// ```
     pub fn is_finished(&self) -> bool {
-        !self.rx.is_empty()
+        lock(&self.shared.state).closed
+    }
+}
+
+/// A `TaskHandle` is also a future of the task's outcome, on any executor:
+/// the worker that finishes the task wakes the task that awaits it. So
+/// async code can hand blocking work to the pool and `.await` it without
+/// blocking its runtime's thread. Dropping the future detaches the task,
+/// as dropping the handle does: it still runs.
+///
+/// ```
+/// let pool = pool_core::Pool::new(2).unwrap();
+/// let handle = pool.spawn(|| 6 * 7).unwrap();
+/// // Any executor will do; this is the smallest.
+/// let value = futures::executor::block_on(handle).unwrap();
+/// assert_eq!(value, 42);
+/// ```
+impl<R> Future for TaskHandle<R> {
+    type Output = Result<R, JoinError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut state = lock(&self.shared.state);
+        if let Some(outcome) = Shared::take(&mut state) {
+            return Poll::Ready(outcome);
+        }
+        match &mut state.waker {
+            Some(waker) => waker.clone_from(cx.waker()),
+            none => *none = Some(cx.waker().clone()),
+        }
+        Poll::Pending
     }
 }
 
