@@ -43,6 +43,10 @@ pub enum Strategy {
     Native1000,
     /// One tokio task per job on a 2-thread runtime, async HTTP.
     TokioTasks,
+    /// One tokio task per job on a 2-thread runtime, each awaiting
+    /// `Pool::spawn_async` of the blocking job on a pool of 1000: async
+    /// callers, a bounded blocking pool.
+    TokioPool1000,
 }
 
 /// What kind of thing runs the jobs: the chart colours by it.
@@ -72,7 +76,7 @@ impl Family {
 
 impl Strategy {
     /// Every strategy, in the table's order.
-    pub const ALL: [Strategy; 12] = [
+    pub const ALL: [Strategy; 13] = [
         Strategy::ThreadPerJob,
         Strategy::DefaultPool,
         Strategy::Pool10000,
@@ -85,6 +89,7 @@ impl Strategy {
         Strategy::Rayon1000,
         Strategy::Native1000,
         Strategy::TokioTasks,
+        Strategy::TokioPool1000,
     ];
 
     /// The name used on the command line and in the results.
@@ -272,6 +277,12 @@ pub fn run(
         Strategy::TokioTasks => {
             crate::tokio_tasks::run(job, jobs, max_in_flight, url)?;
             None
+        }
+        Strategy::TokioPool1000 => {
+            let pool = Pool::new(capacity)?;
+            crate::tokio_tasks::through_pool(job, jobs, &pool)?;
+            pool.release_timeout(JOIN_TIMEOUT)?;
+            Some(pool.stats())
         }
     };
     Ok(stats)

@@ -1,4 +1,5 @@
-//! The tokio strategy: one task per job on a 2-thread runtime.
+//! The tokio strategies: one task per job on a 2-thread runtime, running
+//! the job itself (`tokio-tasks`) or handing it to a pool (`tokio-pool1000`).
 //!
 //! This is the honest answer to "so what is Rust's goroutine?": a task is a
 //! small state machine, not a thread, and a few OS threads run thousands of
@@ -69,6 +70,42 @@ pub(crate) fn run(
             while tasks.try_join_next().is_some() {}
         }
         while tasks.join_next().await.is_some() {}
+        Ok::<(), anyhow::Error>(())
+    });
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    result
+}
+
+/// `tokio-pool1000`: one tokio task per job, each handing the blocking job
+/// to `pool` with `spawn_async` and awaiting its handle. A full pool makes
+/// the tokio task wait in the pool's line without blocking the runtime's
+/// threads, so the pool's capacity is the only bound on jobs in flight.
+pub(crate) fn through_pool(job: &Job, jobs: u64, pool: &pool_core::Pool) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start tokio: {e}"))?;
+    let result = runtime.block_on(async move {
+        let mut tasks = tokio::task::JoinSet::new();
+        for id in 0..jobs {
+            let (job, ticket) = (job.clone(), job.ticket(id));
+            let admit = pool.spawn_async(move || job.run(ticket));
+            tasks.spawn(async move {
+                let handle = admit
+                    .await
+                    .map_err(|e| anyhow::anyhow!("tokio-pool1000: {}", e.without_task()))?;
+                handle
+                    .await
+                    .map_err(|e| anyhow::anyhow!("tokio-pool1000: a job failed: {e}"))
+            });
+            while let Some(done) = tasks.try_join_next() {
+                done??;
+            }
+        }
+        while let Some(done) = tasks.join_next().await {
+            done??;
+        }
         Ok::<(), anyhow::Error>(())
     });
     runtime.shutdown_timeout(Duration::from_secs(1));

@@ -51,7 +51,13 @@
 //!   Rust has no nil closure, so workers stop when the pool is released, when
 //!   they expire, or when `tune` retires them.
 //! - **Dropping joins.** When the last handle to a pool is dropped, the pool is
-//!   released and every worker thread is joined.
+//!   released and every worker thread is joined (a worker that expired or
+//!   was retired before lets itself go as it exits).
+//! - **A task may submit into its own pool.** A blocking submit from a task
+//!   into its own full pool waits forever in ants (#197); here it runs the
+//!   task on the calling thread, on the slot it holds. See [`Pool::submit`].
+//! - **Async callers.** [`TaskHandle`] is a future, and
+//!   [`Pool::spawn_async`] waits for a slot without blocking a thread.
 //! - **No purge goroutine.** ants runs a `ticktock` and a purge goroutine per
 //!   pool; here each worker expires by itself, through its own timed park,
 //!   and the pool joins the threads that have exited.
