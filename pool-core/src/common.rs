@@ -14,6 +14,8 @@ macro_rules! pool_methods {
             /// // Workers start on demand: none yet.
             /// assert_eq!(pool.running(), 0);
             /// ```
+            #[doc(alias = "current_num_threads")]
+            #[doc(alias = "num_threads")]
             pub fn running(&self) -> usize {
                 self.engine().running()
             }
@@ -44,6 +46,9 @@ macro_rules! pool_methods {
             /// # let pool = pool_core::Pool::new(4).unwrap();
             /// assert_eq!(pool.cap(), 4);
             /// ```
+            #[doc(alias = "max_count")]
+            #[doc(alias = "max_threads")]
+            #[doc(alias = "capacity")]
             pub fn cap(&self) -> usize {
                 self.engine().cap()
             }
@@ -56,6 +61,8 @@ macro_rules! pool_methods {
             /// # let pool = pool_core::Pool::new(4).unwrap();
             /// assert_eq!(pool.waiting(), 0);
             /// ```
+            #[doc(alias = "queued_count")]
+            #[doc(alias = "queue_len")]
             pub fn waiting(&self) -> usize {
                 self.engine().waiting()
             }
@@ -89,6 +96,9 @@ macro_rules! pool_methods {
             /// // Zero workers is not a pool.
             /// assert!(pool.tune(0).is_err());
             /// ```
+            #[doc(alias = "resize")]
+            #[doc(alias = "set_num_threads")]
+            #[doc(alias = "set_max_threads")]
             pub fn tune(&self, capacity: usize) -> Result<(), $crate::BuildError> {
                 self.engine().tune(capacity)
             }
@@ -104,6 +114,8 @@ macro_rules! pool_methods {
             /// pool.release();
             /// assert!(pool.is_closed());
             /// ```
+            #[doc(alias = "shutdown")]
+            #[doc(alias = "close")]
             pub fn release(&self) {
                 self.engine().release()
             }
@@ -125,6 +137,8 @@ macro_rules! pool_methods {
             /// assert!(pool.release_timeout(Duration::from_secs(5)).is_ok());
             /// assert_eq!(pool.running(), 0);
             /// ```
+            #[doc(alias = "shutdown_timeout")]
+            #[doc(alias = "join")]
             pub fn release_timeout(
                 &self,
                 timeout: std::time::Duration,
@@ -142,8 +156,72 @@ macro_rules! pool_methods {
             /// pool.reboot().unwrap();
             /// assert!(!pool.is_closed());
             /// ```
+            #[doc(alias = "restart")]
+            #[doc(alias = "reopen")]
             pub fn reboot(&self) -> Result<(), $crate::BuildError> {
                 self.engine().reboot()
+            }
+
+            /// Tasks running now, on a worker (threadpool's
+            /// `active_count`): tasks accepted, less the ones still queued.
+            /// Not [`running`](Self::running), which counts live threads,
+            /// busy or idle.
+            ///
+            /// ```
+            /// # let pool = pool_core::Pool::new(4).unwrap();
+            /// assert_eq!(pool.busy(), 0);
+            /// ```
+            #[doc(alias = "active_count")]
+            pub fn busy(&self) -> usize {
+                self.engine().busy()
+            }
+
+            /// Waits until the pool has nothing to do: no task running,
+            /// queued, or held by a parked submitter (threadpool's and
+            /// rusty_pool's `join`). The pool stays open and keeps its
+            /// workers. Tasks submitted during the wait are waited for too,
+            /// so a steady stream of submits can keep it waiting: use
+            /// [`wait_idle_timeout`](Self::wait_idle_timeout) for a bound.
+            /// From a task of the pool, it waits for every other task.
+            ///
+            /// ```
+            /// # let pool = pool_core::Pool::new(4).unwrap();
+            /// let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            /// for _ in 0..10 {
+            ///     let done = done.clone();
+            ///     pool.submit(move || { done.fetch_add(1, std::sync::atomic::Ordering::SeqCst); }).unwrap();
+            /// }
+            /// pool.wait_idle();
+            /// assert_eq!(done.load(std::sync::atomic::Ordering::SeqCst), 10);
+            /// assert!(!pool.is_closed());
+            /// ```
+            #[doc(alias = "join")]
+            #[doc(alias = "wait_for_idle")]
+            pub fn wait_idle(&self) {
+                self.engine().wait_idle(None);
+            }
+
+            /// Like [`wait_idle`](Self::wait_idle), for at most `timeout`:
+            /// `true` if the pool went idle, `false` if time ran out first.
+            ///
+            /// ```
+            /// use std::time::Duration;
+            /// # let pool = pool_core::Pool::new(1).unwrap();
+            /// let (hold, gate) = std::sync::mpsc::channel::<()>();
+            /// pool.submit(move || { let _ = gate.recv(); }).unwrap();
+            /// assert!(!pool.wait_idle_timeout(Duration::from_millis(10)));
+            /// drop(hold);
+            /// assert!(pool.wait_idle_timeout(Duration::from_secs(10)));
+            /// ```
+            #[doc(alias = "join_timeout")]
+            pub fn wait_idle_timeout(&self, timeout: std::time::Duration) -> bool {
+                self.engine()
+                    .wait_idle($crate::sync::deadline_after(timeout))
+            }
+
+            /// `wait_idle` up to `deadline` (for a multi-pool's members).
+            pub(crate) fn wait_idle_until(&self, deadline: Option<std::time::Instant>) -> bool {
+                self.engine().wait_idle(deadline)
             }
 
             /// Whether the pool has been released (ants' `IsClosed`).

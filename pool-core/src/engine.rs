@@ -20,6 +20,7 @@ use crate::admission::{Admission, Admitted, Entered, Refusal, Wait};
 use crate::doorbell::WakerBell;
 use crate::error::{BuildError, PoolError, ReleaseTimeoutError};
 use crate::idle::{Idle, Wake};
+use crate::idle_wait::IdleWait;
 use crate::options::{Options, check_capacity};
 use crate::queue::TaskQueue;
 use crate::stats::{Counters, PoolStats};
@@ -52,6 +53,8 @@ pub(crate) struct Engine<J> {
     pub(crate) idle: Idle,
     pub(crate) threads: Threads,
     pub(crate) counters: Counters,
+    /// Callers of `wait_idle`.
+    idle_wait: IdleWait,
     /// A `release_timeout` ran out of time: dropping the pool detaches the
     /// workers still stuck instead of joining them.
     gave_up_joining: AtomicBool,
@@ -69,6 +72,7 @@ impl<J: Send + 'static> Engine<J> {
             idle: Idle::new(),
             threads: Threads::new(),
             counters: Counters::default(),
+            idle_wait: IdleWait::default(),
             gave_up_joining: AtomicBool::new(false),
             opts,
             run,
@@ -150,7 +154,11 @@ impl<J: Send + 'static> Engine<J> {
         admitted: Result<Admitted<J>, (Refusal, J)>,
     ) -> Result<(), PoolError<J>> {
         match admitted {
-            Err((refusal, job)) => return Err(refusal.with(job)),
+            Err((refusal, job)) => {
+                // A waiter that leaves the line may be what `wait_idle` waits for.
+                self.idle_wait.after_finish();
+                return Err(refusal.with(job));
+            }
             Ok(Admitted::HandedOff) => {}
             Ok(Admitted::Slot(job)) => {
                 if self.admission.is_closed() {
@@ -226,6 +234,7 @@ impl<J: Send + 'static> Engine<J> {
             self.queue.push(Stamped::now(job));
             self.notify_work();
         }
+        self.idle_wait.after_finish();
     }
 
     /// Runs `job`, which started at `started` (in clock ticks), on this
@@ -243,7 +252,27 @@ impl<J: Send + 'static> Engine<J> {
         // One clock read per task: its end, and the next one's start.
         let ended = timing::now();
         times.add(accepted, started, ended, self.counters.times());
-        (ended, self.admission.finish(self.queue.len()))
+        let handed = self.admission.finish(self.queue.len());
+        if handed.is_none() {
+            self.idle_wait.after_finish();
+        }
+        (ended, handed)
+    }
+
+    /// Waits until no task is running, queued or held by a parked
+    /// submitter, or `deadline` passes (`false`). From a task of this pool,
+    /// its own task does not count (it cannot finish while it waits).
+    pub(crate) fn wait_idle(&self, deadline: Option<Instant>) -> bool {
+        let own = usize::from(self.is_own_worker());
+        self.idle_wait.wait(
+            || self.admission.in_flight() <= own && self.admission.waiting() == 0,
+            deadline,
+        )
+    }
+
+    /// Tasks running now: in flight, less the ones still queued.
+    pub(crate) fn busy(&self) -> usize {
+        self.admission.in_flight().saturating_sub(self.queue.len())
     }
 
     /// Wakes or starts a worker for queued tasks. If no thread can be
@@ -479,6 +508,7 @@ impl<J: Send + 'static> Drop for Admit<J> {
         if let Step::InLine(bell) = &self.step {
             // Dropped outside the line's lock: a task's drop may do anything.
             drop(self.engine.admission.leave_line(bell));
+            self.engine.idle_wait.after_finish();
         }
     }
 }

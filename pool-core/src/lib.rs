@@ -35,6 +35,26 @@
 //! | `ants.Submit(f)` (default pool) | [`pool_core::submit(f)`](submit), [`default_pool()`] |
 //! | `sync.WaitGroup` | [`WaitGroup`], or a [`TaskGroup`] ([`pool.group()`](Pool::group)) that counts for you and returns results |
 //!
+//! # For threadpool, rayon and tokio users
+//!
+//! The names above are ants'; each has a doc alias with the Rust name, so
+//! searching these docs for `shutdown` or `resize` finds it.
+//!
+//! | you know | closest pool-core call | what differs |
+//! |---|---|---|
+//! | threadpool `ThreadPool::new(n)`, rayon `ThreadPoolBuilder::num_threads(n)` | [`Pool::new(n)`](Pool::new), [`PoolBuilder::capacity`] | threads start on demand and expire when idle ([`PoolBuilder::expiry`], rusty_pool's `keep_alive`); [`pre_alloc`](PoolBuilder::pre_alloc) starts them all up front |
+//! | threadpool `execute(f)`, rayon `spawn(f)` | [`submit(f)`](Pool::submit) | at capacity `submit` **blocks** (ants' rule) instead of queueing without bound; [`queue_size`](PoolBuilder::queue_size) adds a bounded queue, [`try_submit`](Pool::try_submit) never waits |
+//! | tokio `spawn_blocking(f)` | [`spawn_async(f)`](Pool::spawn_async)`.await`, then `.await` the [`TaskHandle`] | the pool is bounded, and a full one makes the future wait, not the thread |
+//! | `std::thread::spawn(f).join()` | [`spawn(f)`](Pool::spawn)`.join()` | a panic comes back as [`JoinError::Panicked`] |
+//! | threadpool `join()`, rusty_pool `join_timeout` | [`wait_idle()`](Pool::wait_idle), [`wait_idle_timeout(d)`](Pool::wait_idle_timeout) | also waits for tasks submitted during the wait |
+//! | threadpool `set_num_threads(n)`, "resize" | [`tune(n)`](Pool::tune) | shrinking retires idle workers at once |
+//! | threadpool `active_count()` | [`busy()`](Pool::busy) | [`running()`](Pool::running) counts live threads, busy or idle, and [`free()`](Pool::free) is `cap() - running()`, not idle slots |
+//! | threadpool `max_count()`, rayon `current_num_threads()` | [`cap()`](Pool::cap) | |
+//! | threadpool `queued_count()` | [`waiting()`](Pool::waiting) | counts parked submitters too |
+//! | rusty_pool `shutdown`, tokio `Runtime::shutdown_timeout` | [`release()`](Pool::release), [`release_timeout(d)`](Pool::release_timeout) | queued tasks still run; a released pool can [`reboot`](Pool::reboot) |
+//! | dropping a threadpool `ThreadPool` (threads live on) | dropping the last [`Pool`] handle | **joins** every worker: a drop may wait for running tasks |
+//! | rayon `scope`, `join` | a [`TaskGroup`] | tasks are `'static` closures; a group waited on from inside its pool runs its unstarted tasks itself |
+//!
 //! # Where the Rust version differs
 //!
 //! - **Threads, not goroutines.** Workers are OS threads. They are expensive to
@@ -151,6 +171,7 @@ mod doorbell;
 mod engine;
 mod error;
 mod idle;
+mod idle_wait;
 pub mod limits;
 mod multi_pool;
 mod options;

@@ -89,6 +89,7 @@ pub(crate) trait Member {
     fn release(&self);
     fn release_timeout(&self, timeout: Duration) -> Result<(), ReleaseTimeoutError>;
     fn reboot(&self) -> Result<(), BuildError>;
+    fn wait_idle_until(&self, deadline: Option<std::time::Instant>) -> bool;
 }
 
 /// A `Member` is one of the pools: each method is the pool's own.
@@ -113,6 +114,9 @@ macro_rules! member {
             fn reboot(&self) -> Result<(), BuildError> {
                 <$ty>::reboot(self)
             }
+            fn wait_idle_until(&self, deadline: Option<std::time::Instant>) -> bool {
+                <$ty>::wait_idle_until(self, deadline)
+            }
         }
     };
 }
@@ -127,6 +131,27 @@ pub(crate) struct Pools<P> {
     pools: Vec<P>,
     balancing: LoadBalancing,
     next: AtomicUsize,
+}
+
+impl<P: Member> Pools<P> {
+    /// Waits until a pass over every pool finds each idle, or `deadline`.
+    fn wait_idle(&self, deadline: Option<std::time::Instant>) -> bool {
+        loop {
+            let before: u64 = self.pools.iter().map(|p| p.stats().submitted).sum();
+            if !self.pools.iter().all(|p| p.wait_idle_until(deadline)) {
+                return false;
+            }
+            let after: u64 = self.pools.iter().map(|p| p.stats().submitted).sum();
+            // Nothing was accepted anywhere during the pass: all idle at once.
+            let quiet = self.pools.iter().all(|p| {
+                let stats = p.stats();
+                stats.in_flight == 0 && stats.waiting == 0
+            });
+            if after == before && quiet {
+                return true;
+            }
+        }
+    }
 }
 
 /// `count` × `capacity_each` threads must fit under the ceiling, like one pool.
@@ -686,6 +711,35 @@ macro_rules! multi_pool_methods {
             /// ```
             pub fn tune(&self, capacity_each: usize) -> Result<(), BuildError> {
                 self.inner.tune(capacity_each)
+            }
+
+            /// Waits until every pool is idle at once: a task that finishes
+            /// in one pool may have submitted into another, so the pools are
+            /// looked at again until a pass finds them all idle. See
+            /// [`Pool::wait_idle`](crate::Pool::wait_idle).
+            ///
+            /// ```
+            /// # use pool_core::{LoadBalancing, MultiPool};
+            /// let pools = MultiPool::new(2, 2, LoadBalancing::RoundRobin).unwrap();
+            /// pools.submit(|| ()).unwrap();
+            /// pools.wait_idle();
+            /// assert_eq!(pools.stats().in_flight, 0);
+            /// ```
+            #[doc(alias = "join")]
+            pub fn wait_idle(&self) {
+                self.inner.wait_idle(None);
+            }
+
+            /// Like [`wait_idle`](Self::wait_idle), for at most `timeout`;
+            /// `false` if time ran out first.
+            ///
+            /// ```
+            /// # use pool_core::{LoadBalancing, MultiPool};
+            /// let pools = MultiPool::new(2, 2, LoadBalancing::RoundRobin).unwrap();
+            /// assert!(pools.wait_idle_timeout(std::time::Duration::from_secs(1)));
+            /// ```
+            pub fn wait_idle_timeout(&self, timeout: Duration) -> bool {
+                self.inner.wait_idle(crate::sync::deadline_after(timeout))
             }
 
             /// Releases every pool.

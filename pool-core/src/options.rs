@@ -154,6 +154,9 @@ impl PoolBuilder {
     /// let pool = pool_core::Pool::builder().capacity(3).build().unwrap();
     /// assert_eq!(pool.cap(), 3);
     /// ```
+    #[doc(alias = "num_threads")]
+    #[doc(alias = "max_threads")]
+    #[doc(alias = "pool_size")]
     pub fn capacity(mut self, capacity: usize) -> Self {
         self.capacity = capacity;
         self
@@ -167,6 +170,8 @@ impl PoolBuilder {
     /// let pool = pool_core::Pool::builder().expiry(Duration::from_millis(50)).build().unwrap();
     /// # drop(pool);
     /// ```
+    #[doc(alias = "keep_alive")]
+    #[doc(alias = "idle_timeout")]
     pub fn expiry(mut self, expiry: Duration) -> Self {
         self.expiry = expiry;
         self
@@ -198,6 +203,8 @@ impl PoolBuilder {
     /// let pool = pool_core::Pool::builder().capacity(4).pre_alloc(true).build().unwrap();
     /// assert_eq!(pool.running(), 4);
     /// ```
+    #[doc(alias = "prestart")]
+    #[doc(alias = "core_threads")]
     pub fn pre_alloc(mut self, pre_alloc: bool) -> Self {
         self.opts_pre_alloc = pre_alloc;
         self
@@ -229,6 +236,7 @@ impl PoolBuilder {
     ///     }
     /// }
     /// ```
+    #[doc(alias = "try_only")]
     pub fn nonblocking(mut self, nonblocking: bool) -> Self {
         self.nonblocking = nonblocking;
         self
@@ -314,6 +322,7 @@ impl PoolBuilder {
     /// let name = pool.spawn(|| std::thread::current().name().map(str::to_owned)).unwrap().join().unwrap();
     /// assert!(name.unwrap().starts_with("api-"));
     /// ```
+    #[doc(alias = "name")]
     pub fn thread_name(mut self, prefix: impl Into<String>) -> Self {
         self.thread_name = prefix.into();
         self

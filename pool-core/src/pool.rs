@@ -168,6 +168,7 @@ impl Pool {
     /// .unwrap();
     /// assert_eq!(rx.recv().unwrap(), "inner ran");
     /// ```
+    #[doc(alias = "execute")]
     pub fn submit<F>(&self, task: F) -> Result<(), PoolError<F>>
     where
         F: FnOnce() + Send + 'static,

@@ -146,6 +146,7 @@ impl<T: Send + 'static, R: Send + 'static> PoolWithFunc<T, R> {
     /// pool.invoke(21).unwrap();
     /// assert_eq!(rx.recv().unwrap(), 42);
     /// ```
+    #[doc(alias = "execute")]
     pub fn invoke(&self, arg: T) -> Result<(), PoolError<T>> {
         self.invoke_with(arg, Wait::Forever)
     }
