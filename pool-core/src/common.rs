@@ -224,6 +224,18 @@ macro_rules! pool_methods {
                 self.engine().wait_idle(deadline)
             }
 
+            /// Which pool this is: the same for every handle to it (see
+            /// [`current_worker`](crate::current_worker)).
+            ///
+            /// ```
+            /// # let pool = pool_core::Pool::new(4).unwrap();
+            /// assert_eq!(pool.id(), pool.clone().id());
+            /// assert_ne!(pool.id(), pool_core::Pool::new(1).unwrap().id());
+            /// ```
+            pub fn id(&self) -> $crate::PoolId {
+                self.engine().id
+            }
+
             /// Whether the pool has been released (ants' `IsClosed`).
             ///
             /// ```

@@ -26,6 +26,7 @@ use crate::queue::TaskQueue;
 use crate::stats::{Counters, PoolStats};
 use crate::threads::Threads;
 use crate::timing::{self, LocalTimes, Stamped};
+use crate::worker_info::PoolId;
 
 /// A blocked submitter parks at once, without spinning, behind this many
 /// queued tasks: no slot frees up until they have started.
@@ -45,6 +46,8 @@ impl Refusal {
 }
 
 pub(crate) struct Engine<J> {
+    /// Which pool this is (`WorkerInfo::pool`).
+    pub(crate) id: PoolId,
     pub(crate) opts: Options,
     pub(crate) run: Runner<J>,
     /// Jobs accepted and not yet started, each with the moment it was accepted.
@@ -73,6 +76,7 @@ impl<J: Send + 'static> Engine<J> {
             threads: Threads::new(),
             counters: Counters::default(),
             idle_wait: IdleWait::default(),
+            id: PoolId::new(),
             gave_up_joining: AtomicBool::new(false),
             opts,
             run,

@@ -53,6 +53,7 @@
 //! | threadpool `queued_count()` | [`waiting()`](Pool::waiting) | counts parked submitters too |
 //! | rusty_pool `shutdown`, tokio `Runtime::shutdown_timeout` | [`release()`](Pool::release), [`release_timeout(d)`](Pool::release_timeout) | queued tasks still run; a released pool can [`reboot`](Pool::reboot) |
 //! | dropping a threadpool `ThreadPool` (threads live on) | dropping the last [`Pool`] handle | **joins** every worker: a drop may wait for running tasks |
+//! | rayon `start_handler`/`exit_handler`, tokio `on_thread_start`/`on_thread_stop` | [`PoolBuilder::on_thread_start`], [`PoolBuilder::on_thread_stop`], [`current_worker()`](current_worker) | run each time a worker starts or exits, which here includes expiry and `tune` |
 //! | rayon `scope`, `join` | a [`TaskGroup`] | tasks are `'static` closures; a group waited on from inside its pool runs its unstarted tasks itself |
 //!
 //! # Where the Rust version differs
@@ -187,6 +188,7 @@ mod threads;
 mod timing;
 mod wait_group;
 mod worker;
+mod worker_info;
 
 pub use default_pool::{DEFAULT_POOL_CAPACITY, default_pool, submit};
 pub use error::{BuildError, JoinError, PanicPayload, PoolError, ReleaseTimeoutError};
@@ -201,3 +203,4 @@ pub use stats::PoolStats;
 pub use task::TaskHandle;
 pub use task_group::{FuncTaskGroup, TaskGroup};
 pub use wait_group::WaitGroup;
+pub use worker_info::{PoolId, WorkerInfo, current_worker};

@@ -74,6 +74,8 @@ pub(crate) struct Options {
     pub(crate) max_blocking_tasks: usize,
     pub(crate) queue_size: usize,
     pub(crate) panic_handler: Option<PanicHandler>,
+    pub(crate) on_thread_start: Option<ThreadHook>,
+    pub(crate) on_thread_stop: Option<ThreadHook>,
     pub(crate) thread_name: String,
     pub(crate) stack_size: Option<usize>,
 }
@@ -98,9 +100,14 @@ pub struct PoolBuilder {
     max_blocking_tasks: usize,
     queue_size: usize,
     panic_handler: Option<PanicHandler>,
+    on_thread_start: Option<ThreadHook>,
+    on_thread_stop: Option<ThreadHook>,
     thread_name: String,
     stack_size: Option<usize>,
 }
+
+/// A worker start or stop hook.
+pub(crate) type ThreadHook = Arc<dyn Fn(&crate::WorkerInfo) + Send + Sync + 'static>;
 
 impl Default for PoolBuilder {
     fn default() -> Self {
@@ -113,6 +120,8 @@ impl Default for PoolBuilder {
             max_blocking_tasks: 0,
             queue_size: 0,
             panic_handler: None,
+            on_thread_start: None,
+            on_thread_stop: None,
             thread_name: "pool-worker".to_owned(),
             stack_size: None,
         }
@@ -130,6 +139,8 @@ impl fmt::Debug for PoolBuilder {
             .field("max_blocking_tasks", &self.max_blocking_tasks)
             .field("queue_size", &self.queue_size)
             .field("panic_handler", &self.panic_handler.is_some())
+            .field("on_thread_start", &self.on_thread_start.is_some())
+            .field("on_thread_stop", &self.on_thread_stop.is_some())
             .field("thread_name", &self.thread_name)
             .field("stack_size", &self.stack_size)
             .finish()
@@ -313,6 +324,64 @@ impl PoolBuilder {
         self
     }
 
+    /// Runs `hook` on each worker thread as it starts, before its first
+    /// task: every time one starts (on demand, `pre_alloc`, after expiry,
+    /// `tune` or `reboot`). See [`WorkerInfo`](crate::WorkerInfo) for an
+    /// example that keeps a connection per worker. A panic in the hook is
+    /// caught, counted and logged; the worker goes on to its tasks.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    /// use std::sync::Arc;
+    /// let started = Arc::new(AtomicUsize::new(0));
+    /// let s = started.clone();
+    /// let pool = pool_core::Pool::builder()
+    ///     .capacity(1)
+    ///     .on_thread_start(move |_| { s.fetch_add(1, SeqCst); })
+    ///     .build()
+    ///     .unwrap();
+    /// // The hook ran on the worker before this task did.
+    /// pool.spawn(|| ()).unwrap().join().unwrap();
+    /// assert_eq!(started.load(SeqCst), 1);
+    /// ```
+    #[doc(alias = "start_handler")]
+    #[doc(alias = "after_start")]
+    pub fn on_thread_start<H>(mut self, hook: H) -> Self
+    where
+        H: Fn(&crate::WorkerInfo) + Send + Sync + 'static,
+    {
+        self.on_thread_start = Some(Arc::new(hook));
+        self
+    }
+
+    /// Runs `hook` on each worker thread as it exits (it expired, `tune`
+    /// retired it, or the pool was released), after its last task. Caught,
+    /// counted and logged like [`on_thread_start`](Self::on_thread_start).
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    /// use std::sync::Arc;
+    /// let stopped = Arc::new(AtomicUsize::new(0));
+    /// let s = stopped.clone();
+    /// let pool = pool_core::Pool::builder()
+    ///     .capacity(2)
+    ///     .pre_alloc(true)
+    ///     .on_thread_stop(move |_| { s.fetch_add(1, SeqCst); })
+    ///     .build()
+    ///     .unwrap();
+    /// pool.release_timeout(std::time::Duration::from_secs(10)).unwrap();
+    /// assert_eq!(stopped.load(SeqCst), 2);
+    /// ```
+    #[doc(alias = "exit_handler")]
+    #[doc(alias = "before_stop")]
+    pub fn on_thread_stop<H>(mut self, hook: H) -> Self
+    where
+        H: Fn(&crate::WorkerInfo) + Send + Sync + 'static,
+    {
+        self.on_thread_stop = Some(Arc::new(hook));
+        self
+    }
+
     /// Worker threads are named `"{prefix}-{n}"` (Linux shows the first 15
     /// bytes). An empty prefix, or one with a NUL byte, is a
     /// [`BuildError::InvalidThreadName`].
@@ -377,6 +446,8 @@ impl PoolBuilder {
             max_blocking_tasks: self.max_blocking_tasks,
             queue_size: self.queue_size,
             panic_handler: self.panic_handler,
+            on_thread_start: self.on_thread_start,
+            on_thread_stop: self.on_thread_stop,
             thread_name: self.thread_name,
             stack_size: self.stack_size,
         })

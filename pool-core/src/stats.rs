@@ -40,6 +40,7 @@ pub(crate) struct Counters {
     submitted: CachePadded<AtomicU64>,
     panicked: AtomicU64,
     handler_panicked: AtomicU64,
+    hook_panicked: AtomicU64,
     spawned: AtomicU64,
     retired: AtomicU64,
     detached: AtomicU64,
@@ -64,6 +65,11 @@ impl Counters {
     /// A panic handler panicked.
     pub(crate) fn handler_panicked(&self) {
         self.handler_panicked.fetch_add(1, Relaxed);
+    }
+
+    /// A thread start or stop hook panicked.
+    pub(crate) fn hook_panicked(&self) {
+        self.hook_panicked.fetch_add(1, Relaxed);
     }
 
     /// A worker thread started.
@@ -115,6 +121,7 @@ impl Counters {
         stats.submitted = submitted.max(stats.completed);
         stats.panicked = self.panicked.load(Relaxed);
         stats.handler_panicked = self.handler_panicked.load(Relaxed);
+        stats.hook_panicked = self.hook_panicked.load(Relaxed);
         stats.threads_spawned = self.spawned.load(Relaxed);
         stats.threads_retired = self.retired.load(Relaxed);
         stats.threads_detached = self.detached.load(Relaxed);
@@ -156,6 +163,9 @@ pub struct PoolStats {
     pub panicked: u64,
     /// Panic handlers that panicked themselves (caught and counted).
     pub handler_panicked: u64,
+    /// Thread start and stop hooks that panicked (caught and counted; see
+    /// [`PoolBuilder::on_thread_start`](crate::PoolBuilder::on_thread_start)).
+    pub hook_panicked: u64,
     /// Worker threads started since the pool was built.
     pub threads_spawned: u64,
     /// Worker threads that have exited (expired, retired by `tune`, or released).
@@ -257,6 +267,7 @@ impl std::iter::Sum for PoolStats {
             total.completed += s.completed;
             total.panicked += s.panicked;
             total.handler_panicked += s.handler_panicked;
+            total.hook_panicked += s.hook_panicked;
             total.threads_spawned += s.threads_spawned;
             total.threads_retired += s.threads_retired;
             total.threads_detached += s.threads_detached;

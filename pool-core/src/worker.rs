@@ -23,9 +23,11 @@ use std::time::Instant;
 use crate::engine::Engine;
 use crate::error::panic_message;
 use crate::idle::{Idle, SEARCH_ROUNDS, Sleeper, WakeReason};
+use crate::options::ThreadHook;
 use crate::spin::yield_rounds;
 use crate::task::PanicDelivered;
 use crate::timing::{self, LocalTimes, Stamped};
+use crate::worker_info::{WorkerInfo, set_current};
 
 thread_local! {
     /// The engine this thread is a worker of (its address), or 0.
@@ -71,8 +73,13 @@ impl<J: Send + 'static> Engine<J> {
                     .take();
                 drop(their_parcel);
                 WORKS_FOR.with(|works_for| works_for.set(Arc::as_ptr(&engine) as usize));
+                let info = WorkerInfo::new(engine.id, id, current_name());
+                set_current(Some(info.clone()));
                 log::debug!(target: "pool_core", "worker {} started", current_name());
+                engine.run_hook(engine.opts.on_thread_start.as_ref(), &info, "start");
                 let why = engine.work(first, searching);
+                engine.run_hook(engine.opts.on_thread_stop.as_ref(), &info, "stop");
+                set_current(None);
                 engine.counters.thread_exited();
                 match why {
                     Exit::Closed => engine.threads.mark_finished(id),
@@ -87,6 +94,21 @@ impl<J: Send + 'static> Engine<J> {
             Err(e) => {
                 log::warn!(target: "pool_core", "a worker thread was refused: {e}");
                 Err((parcel.lock().unwrap_or_else(|e| e.into_inner()).take(), e))
+            }
+        }
+    }
+
+    /// Runs a thread start or stop hook, catching its panic: counted and
+    /// logged, and the worker carries on.
+    fn run_hook(&self, hook: Option<&ThreadHook>, info: &WorkerInfo, which: &str) {
+        let Some(hook) = hook else { return };
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| hook(info))) {
+            self.counters.hook_panicked();
+            let message = panic_message(payload.as_ref()).unwrap_or("a non-string payload");
+            log::warn!(target: "pool_core", "the thread {which} hook panicked on {}: {message}", info.name());
+            // A payload whose drop panics is leaked rather than let loose.
+            if catch_unwind(AssertUnwindSafe(move || drop(payload))).is_err() {
+                self.counters.hook_panicked();
             }
         }
     }

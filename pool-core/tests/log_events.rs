@@ -48,7 +48,8 @@ fn count() -> usize {
 fn main() {
     log::set_logger(&LOGGER).unwrap();
     log::set_max_level(log::LevelFilter::Debug);
-    let cases: [(&str, fn()); 6] = [
+    let cases: [(&str, fn()); 7] = [
+        ("a_panicking_thread_hook_is_logged", hook_panic),
         (
             "a_started_worker_and_a_caught_panic_are_logged",
             started_and_panic,
@@ -134,6 +135,19 @@ fn retire_and_expire() {
     wait_until("its expiry is logged", || {
         logged(Level::Debug, "expired") && logged(Level::Debug, "shrink-")
     });
+}
+
+fn hook_panic() {
+    let pool = Pool::builder()
+        .thread_name("hooked")
+        .on_thread_start(|_| panic!("no connection"))
+        .build()
+        .unwrap();
+    pool.spawn(|| ()).unwrap().join().unwrap();
+    assert!(logged(
+        Level::Warn,
+        "the thread start hook panicked on hooked-0: no connection"
+    ));
 }
 
 fn release_and_reboot() {
