@@ -163,7 +163,8 @@ macro_rules! pool_methods {
             }
 
             /// Tasks running now, on a worker (threadpool's
-            /// `active_count`): tasks accepted, less the ones still queued.
+            /// `active_count`): tasks accepted, less the ones still queued
+            /// (a task on its way to a thread that is starting counts).
             /// Not [`running`](Self::running), which counts live threads,
             /// busy or idle.
             ///

@@ -35,6 +35,11 @@ const DEEP_QUEUE: usize = 2;
 /// Runs one job: the closure itself (`Pool`) or the pool's function (`PoolWithFunc`).
 pub(crate) type Runner<J> = Box<dyn Fn(J) + Send + Sync + 'static>;
 
+/// Asks a job taken from the queue whether it may still run: `false` when
+/// its caller aborted it ([`TaskHandle::abort`](crate::TaskHandle::abort)),
+/// which gave its slot back already.
+pub(crate) type Claim<J> = fn(&J) -> bool;
+
 impl Refusal {
     fn with<T>(self, task: T) -> PoolError<T> {
         match self {
@@ -50,6 +55,7 @@ pub(crate) struct Engine<J> {
     pub(crate) id: PoolId,
     pub(crate) opts: Options,
     pub(crate) run: Runner<J>,
+    claim: Claim<J>,
     /// Jobs accepted and not yet started, each with the moment it was accepted.
     pub(crate) queue: TaskQueue<Stamped<J>>,
     pub(crate) admission: Admission<J>,
@@ -64,7 +70,11 @@ pub(crate) struct Engine<J> {
 }
 
 impl<J: Send + 'static> Engine<J> {
-    pub(crate) fn start(opts: Options, run: Runner<J>) -> Result<Arc<Self>, BuildError> {
+    pub(crate) fn start(
+        opts: Options,
+        run: Runner<J>,
+        claim: Claim<J>,
+    ) -> Result<Arc<Self>, BuildError> {
         // Calibrate the task clock now, not on the first task.
         timing::warm_up();
         let engine = Arc::new(Engine {
@@ -80,6 +90,7 @@ impl<J: Send + 'static> Engine<J> {
             gave_up_joining: AtomicBool::new(false),
             opts,
             run,
+            claim,
         });
         if engine.opts.pre_alloc {
             engine.pre_alloc()?;
@@ -251,6 +262,11 @@ impl<J: Send + 'static> Engine<J> {
         started: u64,
         times: &mut LocalTimes,
     ) -> (u64, Option<J>) {
+        if !(self.claim)(&job.job) {
+            // Aborted while queued: its slot is free already; drop it unrun.
+            drop(job);
+            return (timing::now(), None);
+        }
         let accepted = job.accepted;
         self.execute(job.job);
         // One clock read per task: its end, and the next one's start.
@@ -261,6 +277,14 @@ impl<J: Send + 'static> Engine<J> {
             self.idle_wait.after_finish();
         }
         (ended, handed)
+    }
+
+    /// A queued task was aborted by its caller: its slot is given back now
+    /// (its job stays in the queue, and is dropped unrun when a worker
+    /// reaches it).
+    pub(crate) fn aborted(self: &Arc<Self>) {
+        self.counters.task_aborted();
+        self.give_back_slot();
     }
 
     /// Waits until no task is running, queued or held by a parked

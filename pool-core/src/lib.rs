@@ -46,6 +46,7 @@
 //! | threadpool `execute(f)`, rayon `spawn(f)` | [`submit(f)`](Pool::submit) | at capacity `submit` **blocks** (ants' rule) instead of queueing without bound; [`queue_size`](PoolBuilder::queue_size) adds a bounded queue, [`try_submit`](Pool::try_submit) never waits |
 //! | tokio `spawn_blocking(f)` | [`spawn_async(f)`](Pool::spawn_async)`.await`, then `.await` the [`TaskHandle`] | the pool is bounded, and a full one makes the future wait, not the thread |
 //! | `std::thread::spawn(f).join()` | [`spawn(f)`](Pool::spawn)`.join()` | a panic comes back as [`JoinError::Panicked`] |
+//! | tokio `JoinHandle::abort` | [`TaskHandle::abort`], [`TaskGroup::cancel_pending`] | only a task no worker has started is cancelled; a running one finishes |
 //! | threadpool `join()`, rusty_pool `join_timeout` | [`wait_idle()`](Pool::wait_idle), [`wait_idle_timeout(d)`](Pool::wait_idle_timeout) | also waits for tasks submitted during the wait |
 //! | threadpool `set_num_threads(n)`, "resize" | [`tune(n)`](Pool::tune) | shrinking retires idle workers at once |
 //! | threadpool `active_count()` | [`busy()`](Pool::busy) | [`running()`](Pool::running) counts live threads, busy or idle, and [`free()`](Pool::free) is `cap() - running()`, not idle slots |

@@ -63,6 +63,11 @@ pub(crate) type Job = Box<dyn Task>;
 pub(crate) trait Task: Send {
     fn run(self: Box<Self>);
     fn into_any(self: Box<Self>) -> Box<dyn Any>;
+    /// Whether it may still run (see `engine::Claim`); only a spawned task
+    /// can be aborted.
+    fn claim(&self) -> bool {
+        true
+    }
 }
 
 struct Closure<F>(F);
@@ -238,6 +243,7 @@ impl Pool {
         R: Send + 'static,
     {
         let (result, handle) = task_channel();
+        let handle = handle.abortable(self.engine());
         let job: Job = Box::new(Spawned { task, result });
         match self.engine().submit(job, Wait::Forever) {
             Ok(()) => Ok(handle),
@@ -288,6 +294,7 @@ impl Pool {
         R: Send + 'static,
     {
         let (result, handle) = task_channel();
+        let handle = handle.abortable(self.engine());
         let job: Job = Box::new(Spawned { task, result });
         let admit = self.engine().submit_async(job);
         async move {
@@ -399,6 +406,9 @@ where
         // A panic's payload goes to the handle; the engine counts and logs it.
         self.result.run(self.task);
     }
+    fn claim(&self) -> bool {
+        self.result.claim()
+    }
     fn into_any(self: Box<Self>) -> Box<dyn Any> {
         self
     }
@@ -413,7 +423,7 @@ impl PoolBuilder {
     /// ```
     pub fn build(self) -> Result<Pool, BuildError> {
         let opts = self.check()?;
-        let engine = Engine::start(opts, Box::new(|job: Job| job.run()))?;
+        let engine = Engine::start(opts, Box::new(|job: Job| job.run()), |job| job.claim())?;
         Ok(Pool::from_engine(engine))
     }
 }

@@ -288,7 +288,8 @@ impl PoolBuilder {
         F: Fn(T) -> R + Send + Sync + 'static,
     {
         let opts = self.check()?;
-        let engine = Engine::start(opts, func_runner(f))?;
+        // Nothing a function pool queues can be aborted.
+        let engine = Engine::start(opts, func_runner(f), |_| true)?;
         Ok(PoolWithFunc::from_engine(engine))
     }
 }

@@ -41,6 +41,7 @@ pub(crate) struct Counters {
     panicked: AtomicU64,
     handler_panicked: AtomicU64,
     hook_panicked: AtomicU64,
+    aborted: AtomicU64,
     spawned: AtomicU64,
     retired: AtomicU64,
     detached: AtomicU64,
@@ -70,6 +71,11 @@ impl Counters {
     /// A thread start or stop hook panicked.
     pub(crate) fn hook_panicked(&self) {
         self.hook_panicked.fetch_add(1, Relaxed);
+    }
+
+    /// A queued task was aborted before it started.
+    pub(crate) fn task_aborted(&self) {
+        self.aborted.fetch_add(1, Relaxed);
     }
 
     /// A worker thread started.
@@ -122,6 +128,7 @@ impl Counters {
         stats.panicked = self.panicked.load(Relaxed);
         stats.handler_panicked = self.handler_panicked.load(Relaxed);
         stats.hook_panicked = self.hook_panicked.load(Relaxed);
+        stats.aborted = self.aborted.load(Relaxed);
         stats.threads_spawned = self.spawned.load(Relaxed);
         stats.threads_retired = self.retired.load(Relaxed);
         stats.threads_detached = self.detached.load(Relaxed);
@@ -166,6 +173,9 @@ pub struct PoolStats {
     /// Thread start and stop hooks that panicked (caught and counted; see
     /// [`PoolBuilder::on_thread_start`](crate::PoolBuilder::on_thread_start)).
     pub hook_panicked: u64,
+    /// Tasks aborted before they started ([`TaskHandle::abort`](crate::TaskHandle::abort)):
+    /// they never ran, and count in `completed` (they left the pool).
+    pub aborted: u64,
     /// Worker threads started since the pool was built.
     pub threads_spawned: u64,
     /// Worker threads that have exited (expired, retired by `tune`, or released).
@@ -268,6 +278,7 @@ impl std::iter::Sum for PoolStats {
             total.panicked += s.panicked;
             total.handler_panicked += s.handler_panicked;
             total.hook_panicked += s.hook_panicked;
+            total.aborted += s.aborted;
             total.threads_spawned += s.threads_spawned;
             total.threads_retired += s.threads_retired;
             total.threads_detached += s.threads_detached;

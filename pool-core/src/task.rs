@@ -29,7 +29,9 @@ use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
+use crate::engine::Engine;
 use crate::error::{JoinError, PanicPayload};
+use crate::pool::Job;
 use crate::sync::{Arc, Condvar, Mutex, deadline_after, lock, wait_until};
 
 pub(crate) type Outcome<R> = Result<R, JoinError>;
@@ -48,6 +50,8 @@ struct OneShot<R> {
     /// A thread waits in `join`: only then is the condvar worth a signal
     /// (a system call even with nobody waiting).
     joining: bool,
+    /// A worker has taken the task: too late to abort it.
+    started: bool,
     waker: Option<Waker>,
 }
 
@@ -82,6 +86,38 @@ impl<R> Shared<R> {
     }
 }
 
+impl<R> Shared<R> {
+    /// A worker takes the task: `false` if it was aborted first.
+    fn claim(&self) -> bool {
+        let mut state = lock(&self.state);
+        if state.closed {
+            return false;
+        }
+        state.started = true;
+        true
+    }
+
+    /// The caller aborts the task: `true` if no worker had taken it (it
+    /// never will; waiters get `Cancelled` now).
+    fn abort(&self) -> bool {
+        let waker = {
+            let mut state = lock(&self.state);
+            if state.started || state.closed {
+                return false;
+            }
+            state.closed = true;
+            (state.waker.take(), state.joining)
+        };
+        if waker.1 {
+            self.ready.notify_all();
+        }
+        if let Some(waker) = waker.0 {
+            waker.wake();
+        }
+        true
+    }
+}
+
 /// Where a running task puts its outcome.
 pub(crate) struct ResultSender<R> {
     shared: Arc<Shared<R>>,
@@ -96,6 +132,11 @@ impl<R> Drop for ResultSender<R> {
 }
 
 impl<R> ResultSender<R> {
+    /// A worker takes the task: `false` if its handle aborted it.
+    pub(crate) fn claim(&self) -> bool {
+        self.shared.claim()
+    }
+
     /// Runs `task` and sends its value or its panic (see [`run_and_deliver`]).
     pub(crate) fn run<F: FnOnce() -> R>(self, task: F) {
         // A dropped handle means nobody wants the result: that is fine.
@@ -132,6 +173,7 @@ pub(crate) fn task_channel<R>() -> (ResultSender<R>, TaskHandle<R>) {
             outcome: None,
             closed: false,
             joining: false,
+            started: false,
             waker: None,
         }),
         ready: Condvar::new(),
@@ -140,7 +182,10 @@ pub(crate) fn task_channel<R>() -> (ResultSender<R>, TaskHandle<R>) {
         ResultSender {
             shared: Arc::clone(&shared),
         },
-        TaskHandle { shared },
+        TaskHandle {
+            shared,
+            engine: None,
+        },
     )
 }
 
@@ -156,9 +201,46 @@ pub(crate) fn task_channel<R>() -> (ResultSender<R>, TaskHandle<R>) {
 #[must_use = "dropping a TaskHandle detaches the task; join() it (or .await it) to get its value"]
 pub struct TaskHandle<R> {
     shared: Arc<Shared<R>>,
+    /// The pool to give the slot back to on `abort` (not kept alive by it).
+    engine: Option<std::sync::Weak<Engine<Job>>>,
 }
 
 impl<R> TaskHandle<R> {
+    /// A handle whose `abort` gives its slot back to `engine`.
+    pub(crate) fn abortable(mut self, engine: &std::sync::Arc<Engine<Job>>) -> Self {
+        self.engine = Some(std::sync::Arc::downgrade(engine));
+        self
+    }
+
+    /// Cancels the task if no worker has started it: it will never run,
+    /// its slot is given back at once (a parked submitter may take it),
+    /// and `join` or `.await` give [`JoinError::Cancelled`]. Returns
+    /// `false`, and changes nothing, if it has started (or finished): a
+    /// running task is left to finish. Its job stays in the queue until a
+    /// worker reaches it and drops it unrun.
+    ///
+    /// ```
+    /// use pool_core::{JoinError, Pool};
+    /// let pool = Pool::builder().capacity(1).queue_size(4).build().unwrap();
+    /// let (hold, gate) = std::sync::mpsc::channel::<()>();
+    /// let running = pool.spawn(move || { let _ = gate.recv(); }).unwrap();
+    /// let queued = pool.spawn(|| "never").unwrap();
+    /// assert!(queued.abort());
+    /// assert!(matches!(queued.join(), Err(JoinError::Cancelled)));
+    /// drop(hold);
+    /// running.join().unwrap();
+    /// ```
+    #[doc(alias = "cancel")]
+    pub fn abort(&self) -> bool {
+        if !self.shared.abort() {
+            return false;
+        }
+        if let Some(engine) = self.engine.as_ref().and_then(std::sync::Weak::upgrade) {
+            engine.aborted();
+        }
+        true
+    }
+
     /// Waits for the task and returns its value, or [`JoinError::Panicked`]
     /// with the payload if it panicked.
     ///

@@ -234,6 +234,31 @@ impl<P: GroupPool> Core<P> {
         lock(&self.shared.state).slots.len()
     }
 
+    /// Marks every task no worker has taken as cancelled; returns how many.
+    fn cancel_pending(&self) -> usize {
+        let cancelled = {
+            let mut state = lock(&self.shared.state);
+            let mut cancelled = Vec::new();
+            for slot in state.slots.iter_mut() {
+                if matches!(slot, Slot::Waiting(_)) {
+                    let Slot::Waiting(work) =
+                        std::mem::replace(slot, Slot::Done(Err(JoinError::Cancelled)))
+                    else {
+                        unreachable!("just matched")
+                    };
+                    cancelled.push(work);
+                }
+            }
+            state.unfinished -= cancelled.len();
+            if state.unfinished == 0 {
+                self.shared.all_done.notify_all();
+            }
+            cancelled
+        };
+        // Dropped outside the lock: a task's drop may do anything.
+        cancelled.len()
+    }
+
     /// From a worker of the group's pool: runs every task no worker has
     /// started, here (see the module docs).
     fn help(&self) {
@@ -439,6 +464,36 @@ impl<R: Send + 'static> TaskGroup<R> {
         self.add(task, Wait::until(deadline_after(timeout)))
     }
 
+    /// Cancels every task of the group that no worker has started: each
+    /// will never run, and its outcome is [`JoinError::Cancelled`]. Tasks
+    /// already running are left to finish. Returns how many were
+    /// cancelled. Their jobs stay queued until a worker reaches them and
+    /// passes over them, so their slots come back then, not at once (see
+    /// [`TaskHandle::abort`](crate::TaskHandle::abort) for a single task,
+    /// which frees its slot at once).
+    ///
+    /// ```
+    /// use pool_core::{JoinError, Pool};
+    /// let pool = Pool::builder().capacity(1).queue_size(8).build().unwrap();
+    /// let (hold, gate) = std::sync::mpsc::channel::<()>();
+    /// let (started, running) = std::sync::mpsc::channel::<()>();
+    /// let mut group = pool.group();
+    /// group.submit(move || { started.send(()).unwrap(); let _ = gate.recv(); 0 }).unwrap();
+    /// running.recv().unwrap();
+    /// for n in 1..=3 {
+    ///     group.submit(move || n).unwrap();
+    /// }
+    /// assert_eq!(group.cancel_pending(), 3);
+    /// drop(hold);
+    /// let results = group.wait();
+    /// assert_eq!(*results[0].as_ref().unwrap(), 0);
+    /// assert!(matches!(results[1], Err(JoinError::Cancelled)));
+    /// ```
+    #[doc(alias = "abort_pending")]
+    pub fn cancel_pending(&self) -> usize {
+        self.core.cancel_pending()
+    }
+
     /// How many tasks the group holds.
     ///
     /// ```
@@ -589,6 +644,18 @@ impl<T: Send + 'static, R: Send + 'static> FuncTaskGroup<T, R> {
     #[doc(alias = "submit_timeout")]
     pub fn invoke_timeout(&mut self, arg: T, timeout: Duration) -> Result<(), PoolError<T>> {
         self.core.add(arg, Wait::until(deadline_after(timeout)))
+    }
+
+    /// Cancels every task of the group that no worker has started, like
+    /// [`TaskGroup::cancel_pending`]; returns how many.
+    ///
+    /// ```
+    /// let pool = pool_core::PoolWithFunc::new(1, |n: u32| n).unwrap();
+    /// let group = pool.group();
+    /// assert_eq!(group.cancel_pending(), 0);
+    /// ```
+    pub fn cancel_pending(&self) -> usize {
+        self.core.cancel_pending()
     }
 
     /// How many tasks the group holds.
