@@ -377,6 +377,13 @@ impl Pool {
     pub(crate) fn is_own_worker(&self) -> bool {
         self.engine().is_own_worker()
     }
+
+    /// Gives back the slots of `n` tasks a group cancelled.
+    pub(crate) fn give_back_slots(&self, n: usize) {
+        for _ in 0..n {
+            self.engine().aborted();
+        }
+    }
 }
 
 /// A group task, as the pool's queue carries it.
@@ -385,6 +392,9 @@ struct GroupJob<R>(Ticket<BoxedTask<R>, R>);
 impl<R: Send + 'static> Task for GroupJob<R> {
     fn run(self: Box<Self>) {
         self.0.run(GroupTask::call);
+    }
+    fn claim(&self) -> bool {
+        self.0.claimable()
     }
     fn into_any(self: Box<Self>) -> Box<dyn Any> {
         self

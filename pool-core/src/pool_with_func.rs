@@ -61,6 +61,17 @@ pub(crate) enum FuncJob<T, R> {
     Group(Box<Ticket<T, R>>),
 }
 
+impl<T, R> FuncJob<T, R> {
+    /// Whether a worker may run it (see `engine::Claim`): only a group's
+    /// task can be cancelled.
+    fn claimable(&self) -> bool {
+        match self {
+            FuncJob::Invoke(_) => true,
+            FuncJob::Group(ticket) => ticket.claimable(),
+        }
+    }
+}
+
 /// The runner a `PoolWithFunc` gives its engine: calls `f`, and for a group's
 /// job puts the value (or the panic) in the group. A group task's panic
 /// payload goes to the group; the engine then sees a
@@ -221,6 +232,13 @@ impl<T: Send + 'static, R: Send + 'static> PoolWithFunc<T, R> {
         self.engine().is_own_worker()
     }
 
+    /// Gives back the slots of `n` tasks a group cancelled.
+    pub(crate) fn give_back_slots(&self, n: usize) {
+        for _ in 0..n {
+            self.engine().aborted();
+        }
+    }
+
     /// A new, empty [`FuncTaskGroup`]: arguments invoked through it are
     /// waited on together, and the function's values come back in order.
     ///
@@ -288,8 +306,7 @@ impl PoolBuilder {
         F: Fn(T) -> R + Send + Sync + 'static,
     {
         let opts = self.check()?;
-        // Nothing a function pool queues can be aborted.
-        let engine = Engine::start(opts, func_runner(f), |_| true)?;
+        let engine = Engine::start(opts, func_runner(f), FuncJob::claimable)?;
         Ok(PoolWithFunc::from_engine(engine))
     }
 }

@@ -97,6 +97,9 @@ enum Slot<W, R> {
     /// A worker (or the waiter) has taken it.
     Running,
     Done(Outcome<R>),
+    /// Cancelled before it started: its outcome is `Cancelled`, and its
+    /// pool slot was given back at once (its queued job is passed over).
+    Cancelled,
 }
 
 struct State<W, R> {
@@ -146,6 +149,14 @@ pub(crate) struct Ticket<W, R> {
 }
 
 impl<W, R> Ticket<W, R> {
+    /// Whether a worker that takes this job from the queue may run it (and
+    /// then give its slot back): `false` once the group cancelled the task,
+    /// which gave the slot back already.
+    pub(crate) fn claimable(&self) -> bool {
+        let state = lock(&self.shared.state);
+        !matches!(state.slots.get(self.index), Some(Slot::Cancelled))
+    }
+
     /// Runs the slot's work through `call`, unless it was taken already.
     pub(crate) fn run(mut self, call: impl FnOnce(W) -> R) {
         self.armed = false;
@@ -177,6 +188,8 @@ pub(crate) trait GroupPool {
     fn run_here(&self, ticket: Ticket<Self::Work, Self::Value>);
     /// Whether the calling thread is one of this pool's workers.
     fn is_own_worker(&self) -> bool;
+    /// Gives back the slots of `n` cancelled tasks.
+    fn give_back(&self, n: usize);
 }
 
 /// The ticket type of a group's pool.
@@ -241,9 +254,7 @@ impl<P: GroupPool> Core<P> {
             let mut cancelled = Vec::new();
             for slot in state.slots.iter_mut() {
                 if matches!(slot, Slot::Waiting(_)) {
-                    let Slot::Waiting(work) =
-                        std::mem::replace(slot, Slot::Done(Err(JoinError::Cancelled)))
-                    else {
+                    let Slot::Waiting(work) = std::mem::replace(slot, Slot::Cancelled) else {
                         unreachable!("just matched")
                     };
                     cancelled.push(work);
@@ -255,6 +266,7 @@ impl<P: GroupPool> Core<P> {
             }
             cancelled
         };
+        self.pool.give_back(cancelled.len());
         // Dropped outside the lock: a task's drop may do anything.
         cancelled.len()
     }
@@ -302,7 +314,7 @@ impl<P: GroupPool> Core<P> {
             .into_iter()
             .map(|slot| match slot {
                 Slot::Done(outcome) => outcome,
-                Slot::Waiting(_) | Slot::Running => Err(JoinError::Cancelled),
+                Slot::Cancelled | Slot::Waiting(_) | Slot::Running => Err(JoinError::Cancelled),
             })
             .collect()
     }
@@ -338,6 +350,9 @@ impl<R: Send + 'static> GroupPool for ClosurePool<R> {
     fn is_own_worker(&self) -> bool {
         self.0.is_own_worker()
     }
+    fn give_back(&self, n: usize) {
+        self.0.give_back_slots(n);
+    }
 }
 
 impl<T: Send + 'static, R: Send + 'static> GroupPool for PoolWithFunc<T, R> {
@@ -351,6 +366,9 @@ impl<T: Send + 'static, R: Send + 'static> GroupPool for PoolWithFunc<T, R> {
     }
     fn is_own_worker(&self) -> bool {
         PoolWithFunc::is_own_worker(self)
+    }
+    fn give_back(&self, n: usize) {
+        self.give_back_slots(n);
     }
 }
 
@@ -467,10 +485,9 @@ impl<R: Send + 'static> TaskGroup<R> {
     /// Cancels every task of the group that no worker has started: each
     /// will never run, and its outcome is [`JoinError::Cancelled`]. Tasks
     /// already running are left to finish. Returns how many were
-    /// cancelled. Their jobs stay queued until a worker reaches them and
-    /// passes over them, so their slots come back then, not at once (see
-    /// [`TaskHandle::abort`](crate::TaskHandle::abort) for a single task,
-    /// which frees its slot at once).
+    /// cancelled. Their slots come back at once (a parked submitter may
+    /// take one); their jobs stay queued until a worker reaches them and
+    /// passes over them, as with [`TaskHandle::abort`](crate::TaskHandle::abort).
     ///
     /// ```
     /// use pool_core::{JoinError, Pool};

@@ -138,3 +138,30 @@ fn cancel_pending_cancels_a_groups_unstarted_tasks_only() {
     pool.wait_idle();
     assert_eq!(ran.load(SeqCst), 0, "no cancelled task ran");
 }
+
+#[test]
+fn cancel_pending_gives_the_slots_back_at_once() {
+    let pool = Pool::builder().capacity(1).queue_size(2).build().unwrap();
+    let gate = Gate::new();
+    fill(&pool, &gate);
+    let mut group = pool.group();
+    for n in 0..2 {
+        group.submit(move || n).unwrap();
+    }
+    assert!(pool.try_submit(|| ()).unwrap_err().is_overload(), "full");
+    assert_eq!(group.cancel_pending(), 2);
+    for _ in 0..2 {
+        let g = gate.clone();
+        pool.try_submit(move || g.wait()).unwrap();
+    }
+    gate.open();
+    let results = group.wait_timeout(LONG).unwrap();
+    assert!(
+        results
+            .iter()
+            .all(|r| matches!(r, Err(JoinError::Cancelled)))
+    );
+    assert!(pool.wait_idle_timeout(LONG));
+    let stats = pool.stats();
+    assert_eq!((stats.in_flight, stats.aborted), (0, 2));
+}
