@@ -137,6 +137,11 @@ fn cancel_pending_cancels_a_groups_unstarted_tasks_only() {
     );
     pool.wait_idle();
     assert_eq!(ran.load(SeqCst), 0, "no cancelled task ran");
+    // The cancelled jobs the worker passed over after `wait` returned gave
+    // no slot back twice: the pool still closes and joins cleanly.
+    pool.release_timeout(LONG).unwrap();
+    let stats = pool.stats();
+    assert_eq!((stats.in_flight, stats.aborted), (0, 5), "{stats:?}");
 }
 
 #[test]
