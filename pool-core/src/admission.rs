@@ -268,31 +268,10 @@ impl<J> Admission<J> {
         may_spin: bool,
     ) -> Result<Admitted<J>, (Refusal, J)> {
         let doorbell = doorbell();
-        {
-            let mut line = lock(&self.waiters);
-            let mut state = self.state.load(SeqCst);
-            loop {
-                if self.is_closed() {
-                    return Err((Refusal::Closed, job));
-                }
-                let next = if in_flight(state) < self.limit() {
-                    state + 1
-                } else if max_waiters > 0 && waiters(state) >= max_waiters {
-                    return Err((Refusal::Overload, job));
-                } else {
-                    state + ONE_WAITER
-                };
-                match self.state.compare_exchange(state, next, SeqCst, SeqCst) {
-                    Ok(_) if next == state + 1 => return Ok(Admitted::Slot(job)),
-                    Ok(_) => break,
-                    Err(now) => state = now,
-                }
-            }
-            doorbell.arm();
-            line.push_back(Waiter {
-                job,
-                bell: Bell::Thread(Arc::clone(&doorbell)),
-            });
+        doorbell.arm();
+        let bell = Bell::Thread(Arc::clone(&doorbell));
+        if let Entered::Admitted(job) = self.join_line(job, max_waiters, bell)? {
+            return Ok(Admitted::Slot(job));
         }
         // In line, the task goes to the next worker that finishes, parked
         // or not (see the module docs).
@@ -447,6 +426,19 @@ impl<J> Admission<J> {
         if self.try_acquire() {
             return Ok(Entered::Admitted(job));
         }
+        self.join_line(job, max_waiters, Bell::Future(Arc::clone(bell)))
+    }
+
+    /// Under the line's lock, in one compare-and-swap: a slot if one is
+    /// free now, a refusal (closed, or `max_waiters` already waiting), or a
+    /// place at the back of the line for `job`, where `bell` will ring. The
+    /// one rule for both kinds of waiter, so they are served in one order.
+    fn join_line(
+        &self,
+        job: J,
+        max_waiters: usize,
+        bell: Bell,
+    ) -> Result<Entered<J>, (Refusal, J)> {
         let mut line = lock(&self.waiters);
         let mut state = self.state.load(SeqCst);
         loop {
@@ -466,10 +458,7 @@ impl<J> Admission<J> {
                 Err(now) => state = now,
             }
         }
-        line.push_back(Waiter {
-            job,
-            bell: Bell::Future(Arc::clone(bell)),
-        });
+        line.push_back(Waiter { job, bell });
         Ok(Entered::InLine)
     }
 

@@ -247,13 +247,7 @@ impl Pool {
         let job: Job = Box::new(Spawned { task, result });
         match self.engine().submit(job, Wait::Forever) {
             Ok(()) => Ok(handle),
-            Err(err) => Err(err.map(|job| {
-                let spawned = job
-                    .into_any()
-                    .downcast::<Spawned<F, R>>()
-                    .expect("the pool hands back the very job it was given");
-                spawned.task
-            })),
+            Err(err) => Err(err.map(Spawned::<F, R>::give_back)),
         }
     }
 }
@@ -300,12 +294,7 @@ impl Pool {
         async move {
             match admit.await {
                 Ok(()) => Ok(handle),
-                Err(err) => Err(err.map(|job| {
-                    job.into_any()
-                        .downcast::<Spawned<F, R>>()
-                        .expect("the pool hands back the very job it was given")
-                        .task
-                })),
+                Err(err) => Err(err.map(Spawned::<F, R>::give_back)),
             }
         }
     }
@@ -405,6 +394,16 @@ impl<R: Send + 'static> Task for GroupJob<R> {
 struct Spawned<F, R> {
     task: F,
     result: ResultSender<R>,
+}
+
+impl<F: Send + 'static, R: Send + 'static> Spawned<F, R> {
+    /// The caller's closure, out of a job the pool refused.
+    fn give_back(job: Job) -> F {
+        job.into_any()
+            .downcast::<Spawned<F, R>>()
+            .expect("the pool hands back the very job it was given")
+            .task
+    }
 }
 
 impl<F, R> Task for Spawned<F, R>
