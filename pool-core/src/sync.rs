@@ -22,7 +22,8 @@ pub(crate) use std::thread;
 pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, fence};
 #[cfg(loom)]
 pub(crate) use loom::sync::{Arc, Condvar, Mutex, MutexGuard};
-#[cfg(loom)]
+// Only the loom models start threads; the pool itself starts std threads.
+#[cfg(all(loom, test))]
 pub(crate) use loom::thread;
 
 use std::time::{Duration, Instant};
