@@ -242,9 +242,7 @@ impl Pool {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        let (result, handle) = task_channel();
-        let handle = handle.abortable(self.engine());
-        let job: Job = Box::new(Spawned { task, result });
+        let (job, handle) = Spawned::job(task, self.engine());
         match self.engine().submit(job, Wait::Forever) {
             Ok(()) => Ok(handle),
             Err(err) => Err(err.map(Spawned::<F, R>::give_back)),
@@ -287,9 +285,7 @@ impl Pool {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        let (result, handle) = task_channel();
-        let handle = handle.abortable(self.engine());
-        let job: Job = Box::new(Spawned { task, result });
+        let (job, handle) = Spawned::job(task, self.engine());
         let admit = self.engine().submit_async(job);
         async move {
             match admit.await {
@@ -396,7 +392,18 @@ struct Spawned<F, R> {
     result: ResultSender<R>,
 }
 
-impl<F: Send + 'static, R: Send + 'static> Spawned<F, R> {
+impl<F, R> Spawned<F, R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    /// The job for `task`, and the handle to its result (abortable on
+    /// `engine`).
+    fn job(task: F, engine: &Arc<Engine<Job>>) -> (Job, TaskHandle<R>) {
+        let (result, handle) = task_channel();
+        (Box::new(Spawned { task, result }), handle.abortable(engine))
+    }
+
     /// The caller's closure, out of a job the pool refused.
     fn give_back(job: Job) -> F {
         job.into_any()
