@@ -33,10 +33,7 @@ pub(crate) fn family_colour(family: Family) -> RGBColor {
 
 /// The family of a result, from its strategy's name.
 fn family_of(r: &StrategyResult) -> Option<Family> {
-    Strategy::ALL
-        .into_iter()
-        .find(|s| s.name() == r.strategy)
-        .map(Strategy::family)
+    Strategy::from_name(&r.strategy).map(|s| s.spec().family)
 }
 
 /// Draws two horizontal bar charts (elapsed seconds, peak RSS in MiB) into
@@ -174,12 +171,13 @@ fn bars(
 
 fn draw_legend(area: &Area<'_>, ideal: bool) -> Result<(), Box<dyn Error>> {
     let mut x = 250;
-    let families = [
-        Family::NoPool,
-        Family::PoolCore,
-        Family::OtherPool,
-        Family::Async,
-    ];
+    // Every family a strategy has, in the table's order.
+    let mut families: Vec<Family> = Vec::new();
+    for s in Strategy::all() {
+        if !families.contains(&s.spec().family) {
+            families.push(s.spec().family);
+        }
+    }
     let mut entries: Vec<(String, RGBColor)> = families
         .iter()
         .map(|f| (f.label().to_owned(), family_colour(*f)))

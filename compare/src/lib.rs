@@ -21,24 +21,39 @@
 #![forbid(unsafe_code)]
 
 mod chart;
+mod child;
+mod cli;
 mod interrupt;
 mod job;
 mod latency;
 mod report;
-mod runner;
+mod session;
 mod strategy;
 mod sweep;
+mod table_mode;
 mod timeline;
 mod tokio_tasks;
 
 pub use chart::draw_chart;
+pub use child::{ChildOutput, ORPHAN_EXIT_CODE, run_child};
+pub use cli::{Args, Mode};
 pub use interrupt::interrupted_exit_code;
 pub use job::{
     BURST_GAP, BURST_JOB, BURST_SIZE, Job, SAMPLE_EVERY, Ticket, Workload, calibrate_cpu, cpu_work,
 };
 pub use latency::Latency;
 pub use report::{StrategyResult, table, to_csv, write_csv};
-pub use runner::{Args, ChildOutput, Mode, ORPHAN_EXIT_CODE, run_child, run_parent};
-pub use strategy::{Family, Strategy, run};
+pub use strategy::{Family, Size, Spec, Strategy, run};
 pub use sweep::{KNEE_TOLERANCE, draw_sweep, knee};
 pub use timeline::{SAMPLE_PERIOD, Sample, Sampler, Timeline, draw_timeline};
+
+/// The parent: checks the flags and the output folder, starts the API if
+/// needed, runs each strategy (or, for `sweep`, each size) in a child
+/// process with a progress bar, prints the table and writes its files into
+/// `--out-dir`, for every run, finished or not. Returns the results.
+pub fn run_parent(args: &Args) -> anyhow::Result<Vec<StrategyResult>> {
+    match &args.mode {
+        Some(Mode::Sweep { strategy, sizes }) => sweep::run_sweep(args, *strategy, sizes),
+        None => table_mode::run_table(args),
+    }
+}

@@ -120,6 +120,126 @@ fn mib(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
 
+/// A column of the terminal tables: its header, its width, and how one
+/// row fills it. The table and the sweep's table pick their columns from
+/// here, so a column reads the same in both.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Column {
+    Strategy,
+    Size,
+    Elapsed,
+    Ideal,
+    XIdeal,
+    NsPerJob,
+    StartP50,
+    StartP99,
+    QWait,
+    Threads,
+    PeakRss,
+    Allocated,
+    Allocs,
+    Failed,
+}
+
+impl Column {
+    fn header(self) -> &'static str {
+        match self {
+            Column::Strategy => "strategy",
+            Column::Size => "size",
+            Column::Elapsed => "elapsed",
+            Column::Ideal => "ideal",
+            Column::XIdeal => "x ideal",
+            Column::NsPerJob => "ns/job",
+            Column::StartP50 => "start p50",
+            Column::StartP99 => "start p99",
+            Column::QWait => "q wait",
+            Column::Threads => "threads",
+            Column::PeakRss => "peak RSS",
+            Column::Allocated => "allocated",
+            Column::Allocs => "allocs",
+            Column::Failed => "failed",
+        }
+    }
+
+    fn width(self) -> usize {
+        match self {
+            Column::Strategy => 20,
+            Column::Size => 6,
+            Column::Elapsed | Column::Ideal | Column::StartP50 | Column::StartP99 => 9,
+            Column::QWait | Column::Threads | Column::XIdeal => 9,
+            Column::NsPerJob | Column::PeakRss | Column::Allocs => 10,
+            Column::Allocated => 12,
+            Column::Failed => 7,
+        }
+    }
+
+    fn cell(self, r: &StrategyResult) -> String {
+        let us = |v: Option<f64>| v.map_or("-".into(), micros);
+        match self {
+            Column::Strategy => r.strategy.clone(),
+            Column::Size => r.capacity.to_string(),
+            Column::Elapsed => format!("{:.2}s", r.elapsed_s),
+            Column::Ideal => r.ideal_s.map_or("-".into(), |s| format!("{s:.2}s")),
+            Column::XIdeal => match (r.ideal_ratio, r.ideal_s) {
+                (Some(x), _) => format!("{x:.2}x"),
+                (None, Some(_)) => "n/a".into(),
+                (None, None) => "-".into(),
+            },
+            Column::NsPerJob => format!("{:.0}", r.ns_per_job),
+            Column::StartP50 => us(r.start_p50_us),
+            Column::StartP99 => us(r.start_p99_us),
+            Column::QWait => r
+                .queue_wait_mean_ms
+                .map_or("-".into(), |ms| format!("{ms:.2}ms")),
+            Column::Threads => r.peak_threads.to_string(),
+            Column::PeakRss => format!("{:.1}MiB", mib(r.peak_rss_bytes)),
+            Column::Allocated => format!("{:.1}MiB", mib(r.allocated_bytes)),
+            Column::Allocs => r.allocations.to_string(),
+            Column::Failed => r.failed.to_string(),
+        }
+    }
+
+    fn pad(self, text: &str) -> String {
+        match self {
+            // The name column reads left to right; figures line up on the right.
+            Column::Strategy => format!("{text:<width$}", width = self.width()),
+            _ => format!("{text:>width$}", width = self.width()),
+        }
+    }
+}
+
+/// `rows` under `columns`' headers, one line each; a row that did not
+/// finish keeps its first cell and says why instead of the figures.
+pub(crate) fn render(columns: &[Column], rows: &[StrategyResult]) -> String {
+    let line = |cells: Vec<String>| cells.join(" ").trim_end().to_owned() + "\n";
+    let mut out = line(columns.iter().map(|c| c.pad(c.header())).collect());
+    for r in rows {
+        let first = columns.first().map_or(String::new(), |c| c.pad(&c.cell(r)));
+        match &r.did_not_finish {
+            Some(reason) => out.push_str(&line(vec![first, format!("did not finish: {reason}")])),
+            None => out.push_str(&line(columns.iter().map(|c| c.pad(&c.cell(r))).collect())),
+        }
+    }
+    out
+}
+
+/// The main table's columns.
+const TABLE: [Column; 13] = [
+    Column::Strategy,
+    Column::Elapsed,
+    Column::Ideal,
+    Column::XIdeal,
+    Column::NsPerJob,
+    Column::StartP50,
+    Column::StartP99,
+    Column::QWait,
+    Column::Threads,
+    Column::PeakRss,
+    Column::Allocated,
+    Column::Allocs,
+    Column::Failed,
+];
+
 /// The terminal table, one row per strategy, then the first error of each
 /// strategy that had one.
 ///
@@ -135,57 +255,7 @@ fn mib(bytes: u64) -> f64 {
 /// assert!(compare::table(&[row]).contains("pool1000"));
 /// ```
 pub fn table(results: &[StrategyResult]) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{:<20} {:>9} {:>9} {:>8} {:>10} {:>9} {:>9} {:>9} {:>8} {:>10} {:>12} {:>10} {:>7}",
-        "strategy",
-        "elapsed",
-        "ideal",
-        "x ideal",
-        "ns/job",
-        "start p50",
-        "start p99",
-        "q wait",
-        "threads",
-        "peak RSS",
-        "allocated",
-        "allocs",
-        "failed"
-    );
-    for r in results {
-        if let Some(reason) = &r.did_not_finish {
-            let _ = writeln!(out, "{:<20} did not finish: {reason}", r.strategy);
-            continue;
-        }
-        let ideal = r.ideal_s.map_or("-".into(), |s| format!("{s:.2}s"));
-        let ratio = match (r.ideal_ratio, r.ideal_s) {
-            (Some(x), _) => format!("{x:.2}x"),
-            (None, Some(_)) => "n/a".into(),
-            (None, None) => "-".into(),
-        };
-        let wait = r
-            .queue_wait_mean_ms
-            .map_or("-".into(), |ms| format!("{ms:.2}ms"));
-        let us = |v: Option<f64>| v.map_or("-".into(), micros);
-        let _ = writeln!(
-            out,
-            "{:<20} {:>8.2}s {:>9} {:>8} {:>10.0} {:>9} {:>9} {:>9} {:>8} {:>7.1}MiB {:>9.1}MiB {:>10} {:>7}",
-            r.strategy,
-            r.elapsed_s,
-            ideal,
-            ratio,
-            r.ns_per_job,
-            us(r.start_p50_us),
-            us(r.start_p99_us),
-            wait,
-            r.peak_threads,
-            mib(r.peak_rss_bytes),
-            mib(r.allocated_bytes),
-            r.allocations,
-            r.failed
-        );
-    }
+    let mut out = render(&TABLE, results);
     let _ = writeln!(
         out,
         "\nstart p50/p99: from handing a job over to its first line running (one job in 8 timed; \

@@ -74,23 +74,65 @@ impl Family {
     }
 }
 
+/// How many jobs a strategy runs at once, and who decides it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Size {
+    /// A pool of this many workers by default; `compare sweep` may set it.
+    Pool(usize),
+    /// pool-core's process-wide default pool: its size is the library's.
+    DefaultPool,
+    /// No pool: one thread or task per job, at most `--max-in-flight` at once.
+    PerJob,
+}
+
+/// Everything the runner, the sweep and the chart need to know about a
+/// strategy, in one place: adding a [`Strategy`] means adding its `Spec`
+/// (the compiler asks for it) and its arm in [`run`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spec {
+    /// What kind of thing runs the jobs.
+    pub family: Family,
+    /// How many jobs run at once.
+    pub size: Size,
+}
+
 impl Strategy {
-    /// Every strategy, in the table's order.
-    pub const ALL: [Strategy; 13] = [
-        Strategy::ThreadPerJob,
-        Strategy::DefaultPool,
-        Strategy::Pool10000,
-        Strategy::Pool1000,
-        Strategy::PoolWithFunc1000,
-        Strategy::Pool1000Prealloc,
-        Strategy::Pool1000Queue,
-        Strategy::MultiPool,
-        Strategy::Threadpool1000,
-        Strategy::Rayon1000,
-        Strategy::Native1000,
-        Strategy::TokioTasks,
-        Strategy::TokioPool1000,
-    ];
+    /// Every strategy, in the table's order (the enum's own order).
+    ///
+    /// ```
+    /// let all = compare::Strategy::all();
+    /// assert_eq!(all.first(), Some(&compare::Strategy::ThreadPerJob));
+    /// ```
+    pub fn all() -> &'static [Strategy] {
+        Strategy::value_variants()
+    }
+
+    /// What this strategy is: the one place that says so.
+    ///
+    /// ```
+    /// use compare::{Family, Size, Strategy};
+    /// assert_eq!(Strategy::Pool1000.spec().size, Size::Pool(1000));
+    /// assert_eq!(Strategy::Native1000.spec().family, Family::OtherPool);
+    /// ```
+    pub fn spec(self) -> Spec {
+        use Family::{Async, NoPool, OtherPool, PoolCore};
+        let (family, size) = match self {
+            Strategy::ThreadPerJob => (NoPool, Size::PerJob),
+            Strategy::DefaultPool => (PoolCore, Size::DefaultPool),
+            Strategy::Pool10000 => (PoolCore, Size::Pool(10_000)),
+            Strategy::Pool1000
+            | Strategy::PoolWithFunc1000
+            | Strategy::Pool1000Prealloc
+            | Strategy::Pool1000Queue
+            | Strategy::MultiPool
+            | Strategy::TokioPool1000 => (PoolCore, Size::Pool(1000)),
+            Strategy::Threadpool1000 | Strategy::Rayon1000 | Strategy::Native1000 => {
+                (OtherPool, Size::Pool(1000))
+            }
+            Strategy::TokioTasks => (Async, Size::PerJob),
+        };
+        Spec { family, size }
+    }
 
     /// The name used on the command line and in the results.
     ///
@@ -104,22 +146,15 @@ impl Strategy {
             .to_owned()
     }
 
-    /// Its family, for the chart's colours.
+    /// The strategy a result row names, if any.
     ///
     /// ```
-    /// use compare::{Family, Strategy};
-    /// assert_eq!(Strategy::MultiPool.family(), Family::PoolCore);
-    /// assert_eq!(Strategy::Native1000.family(), Family::OtherPool);
+    /// use compare::Strategy;
+    /// assert_eq!(Strategy::from_name("multi-pool"), Some(Strategy::MultiPool));
+    /// assert_eq!(Strategy::from_name("ants"), None);
     /// ```
-    pub fn family(self) -> Family {
-        match self {
-            Strategy::ThreadPerJob => Family::NoPool,
-            Strategy::TokioTasks => Family::Async,
-            Strategy::Threadpool1000 | Strategy::Rayon1000 | Strategy::Native1000 => {
-                Family::OtherPool
-            }
-            _ => Family::PoolCore,
-        }
+    pub fn from_name(name: &str) -> Option<Strategy> {
+        Strategy::all().iter().copied().find(|s| s.name() == name)
     }
 
     /// Whether a pool size can be set (`compare sweep`): every pool but the
@@ -130,13 +165,11 @@ impl Strategy {
     /// assert!(!compare::Strategy::TokioTasks.sizable());
     /// ```
     pub fn sizable(self) -> bool {
-        !matches!(
-            self,
-            Strategy::ThreadPerJob | Strategy::TokioTasks | Strategy::DefaultPool
-        )
+        matches!(self.spec().size, Size::Pool(_))
     }
 
-    /// How many jobs it lets run at once, given the bound for the unbounded ones.
+    /// How many jobs it lets run at once, given the bound for the ones with
+    /// no pool.
     ///
     /// ```
     /// use compare::Strategy;
@@ -144,13 +177,27 @@ impl Strategy {
     /// assert_eq!(Strategy::ThreadPerJob.capacity(5000), 5000);
     /// ```
     pub fn capacity(self, max_in_flight: usize) -> usize {
-        match self {
-            Strategy::ThreadPerJob | Strategy::TokioTasks => max_in_flight,
-            Strategy::DefaultPool => {
+        match self.spec().size {
+            Size::Pool(n) => n,
+            Size::DefaultPool => {
                 pool_core::DEFAULT_POOL_CAPACITY.min(pool_core::thread_ceiling().max_threads)
             }
-            Strategy::Pool10000 => 10_000,
-            _ => 1000,
+            Size::PerJob => max_in_flight,
+        }
+    }
+
+    /// How many jobs it will really hold at once for a run of `jobs`: a
+    /// strategy with no pool holds at most one per job.
+    ///
+    /// ```
+    /// use compare::Strategy;
+    /// assert_eq!(Strategy::TokioTasks.in_flight(10_000, 300), 300);
+    /// assert_eq!(Strategy::Pool1000.in_flight(1000, 300), 1000);
+    /// ```
+    pub fn in_flight(self, capacity: usize, jobs: u64) -> usize {
+        match self.spec().size {
+            Size::PerJob => capacity.min(usize::try_from(jobs).unwrap_or(usize::MAX)),
+            Size::Pool(_) | Size::DefaultPool => capacity,
         }
     }
 }

@@ -15,9 +15,10 @@ use anyhow::{anyhow, bail};
 use plotters::coord::ranged1d::ValueFormatter;
 use plotters::prelude::*;
 
+use crate::cli::Args;
 use crate::job::Workload;
 use crate::report::{StrategyResult, write_csv};
-use crate::runner::{Args, Session, write_json};
+use crate::session::{Session, report_interruption, write_json};
 use crate::strategy::Strategy;
 
 /// A size is past the knee when its time is within this factor of the best.
@@ -26,13 +27,9 @@ pub const KNEE_TOLERANCE: f64 = 1.10;
 /// The default sizes: powers of two from 1 for CPU-bound jobs; from 8 for
 /// jobs that wait, whose smallest pools would take minutes.
 fn default_sizes(workload: Workload) -> Vec<usize> {
-    let from = match workload {
-        Workload::Cpu | Workload::Noop => 0,
-        _ => 3,
-    };
-    let to = match workload {
-        Workload::Cpu | Workload::Noop => 10,
-        _ => 12,
+    let (from, to) = match workload {
+        Workload::Cpu | Workload::Noop => (0, 10),
+        Workload::Http | Workload::Sleep | Workload::Burst => (3, 12),
     };
     (from..=to).map(|p| 1usize << p).collect()
 }
@@ -102,7 +99,7 @@ pub(crate) fn run_sweep(
         "{jobs} {workload} jobs through {} at each pool size, each in its own process:\n",
         strategy.name()
     );
-    crate::runner::report_interruption(rows.len(), sizes.len());
+    report_interruption(rows.len(), sizes.len());
     print!("{}", sweep_table(&rows));
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     match knee(&rows) {
@@ -133,42 +130,20 @@ pub(crate) fn run_sweep(
 
 /// The sweep's table: one row per size.
 fn sweep_table(rows: &[StrategyResult]) -> String {
-    use std::fmt::Write as _;
-    let mut out = format!(
-        "{:>6} {:>9} {:>9} {:>8} {:>10} {:>10} {:>9} {:>8} {:>10} {:>7}\n",
-        "size",
-        "elapsed",
-        "ideal",
-        "x ideal",
-        "start p50",
-        "start p99",
-        "q wait",
-        "threads",
-        "peak RSS",
-        "failed"
-    );
-    for r in rows {
-        if let Some(reason) = &r.did_not_finish {
-            let _ = writeln!(out, "{:>6} did not finish: {reason}", r.capacity);
-            continue;
-        }
-        let opt = |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map_or("-".into(), f);
-        let _ = writeln!(
-            out,
-            "{:>6} {:>8.2}s {:>9} {:>8} {:>10} {:>10} {:>9} {:>8} {:>7.1}MiB {:>7}",
-            r.capacity,
-            r.elapsed_s,
-            opt(r.ideal_s, &|s| format!("{s:.2}s")),
-            opt(r.ideal_ratio, &|x| format!("{x:.2}x")),
-            opt(r.start_p50_us, &crate::report::micros),
-            opt(r.start_p99_us, &crate::report::micros),
-            opt(r.queue_wait_mean_ms, &|ms| format!("{ms:.2}ms")),
-            r.peak_threads,
-            r.peak_rss_bytes as f64 / (1024.0 * 1024.0),
-            r.failed
-        );
-    }
-    out
+    use crate::report::Column;
+    let columns = [
+        Column::Size,
+        Column::Elapsed,
+        Column::Ideal,
+        Column::XIdeal,
+        Column::StartP50,
+        Column::StartP99,
+        Column::QWait,
+        Column::Threads,
+        Column::PeakRss,
+        Column::Failed,
+    ];
+    crate::report::render(&columns, rows)
 }
 
 /// Draws elapsed time (with the ideal) and peak memory against the pool

@@ -40,8 +40,8 @@ fn every_strategy_reports_every_figure_over_http() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(results.len(), compare::Strategy::ALL.len());
-    for (r, s) in results.iter().zip(compare::Strategy::ALL) {
+    assert_eq!(results.len(), compare::Strategy::all().len());
+    for (r, s) in results.iter().zip(compare::Strategy::all()) {
         assert_eq!(r.strategy, s.name());
         assert_eq!(r.jobs, 300);
         assert_eq!(r.failed, 0, "{}: {:?}", r.strategy, r.first_error);

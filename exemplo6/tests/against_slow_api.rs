@@ -154,14 +154,17 @@ fn impossible_flags_are_refused_before_anything_starts() {
     for (args, expected) in [
         (
             vec!["--jobs", "18446744073709551615"],
-            "--jobs 18446744073709551615 is too many",
+            "'--jobs <JOBS>': 18446744073709551615 is too many",
         ),
         (vec!["--jobs", "100000000000"], "at most 1000000000"),
-        (vec!["--jobs", "0"], "--jobs must be at least 1"),
-        (vec!["--pool-size", "0"], "--pool-size must be at least 1"),
+        (vec!["--jobs", "0"], "'--jobs <JOBS>': must be at least 1"),
+        (
+            vec!["--pool-size", "0"],
+            "'--pool-size <POOL_SIZE>': must be at least 1",
+        ),
         (
             vec!["--pool-size", "100000000"],
-            "--pool-size 100000000 is more threads",
+            "'--pool-size <POOL_SIZE>': 100000000 is more threads",
         ),
         (vec!["--url", "http://"], "(got \"http://\")"),
         (vec!["--url", "notaurl"], "(got \"notaurl\")"),

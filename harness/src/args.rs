@@ -13,23 +13,17 @@ use slow_api::{ApiClient, Server, ServerConfig};
 use crate::checks;
 use crate::{AllocCounter, Measured, Outcome, RunReport};
 
-/// The most jobs a run takes: a billion calls of 100 ms on 1,000 workers is
-/// already 28 hours.
-pub const MAX_JOBS: u64 = 1_000_000_000;
-
 /// The flags every example takes.
 #[derive(Debug, Clone, clap::Args)]
 pub struct RunArgs {
     /// How many calls to make.
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = 10_000, value_parser = checks::job_count)]
     pub jobs: u64,
     /// How many workers call at once.
-    #[arg(long, default_value_t = 1000)]
+    // A program may rename the flag (`mut_arg("pool_size", ..)`): the
+    // checks run as clap parses it, so its message names the flag typed.
+    #[arg(long, default_value_t = 1000, value_parser = checks::thread_count)]
     pub pool_size: usize,
-    /// The flag the user types for the pool size (`--pool-size`;
-    /// native-workers calls it `--workers`), so messages name it.
-    #[arg(skip = "--pool-size")]
-    pub pool_size_flag: &'static str,
     /// Which route to call: `one` (2 s) or `two` (100 ms).
     #[arg(long, default_value = "two", value_parser = ["one", "two"])]
     pub route: String,
@@ -67,9 +61,11 @@ impl RunArgs {
     /// #[derive(Parser)]
     /// struct Cli { #[command(flatten)] run: harness::RunArgs }
     ///
-    /// let cli = Cli::parse_from(["x", "--jobs", "0"]);
+    /// // A call timeout of zero is refused here, before any job starts
+    /// // (a zero `--jobs` or `--pool-size` is refused by clap itself).
+    /// let cli = Cli::parse_from(["x", "--call-timeout-s", "0"]);
     /// let message = cli.run.prepare().unwrap_err().to_string();
-    /// assert!(message.contains("--jobs must be at least 1"), "{message}");
+    /// assert!(message.contains("--call-timeout-s must be at least 1"), "{message}");
     /// ```
     pub fn prepare(&self) -> anyhow::Result<Target> {
         self.prepare_with(ServerConfig::ephemeral())
@@ -136,15 +132,17 @@ impl RunArgs {
     /// assert_eq!(target.delay, Duration::from_millis(3));
     /// ```
     pub fn prepare_with(&self, in_process: ServerConfig) -> anyhow::Result<Target> {
-        checks::jobs("--jobs", self.jobs)?;
-        checks::threads(self.pool_size_flag, self.pool_size)?;
+        // Parsing refused these already; a `RunArgs` built in code is
+        // checked here, named by its fields.
+        checks::jobs("jobs", self.jobs)?;
+        checks::threads("pool_size", self.pool_size)?;
         let call_timeout = checks::duration("--call-timeout-s", self.call_timeout_s, "s")?;
         // One socket per worker on our side, one more per worker on the
         // server's side when it runs in this process, and some to spare.
         let per_worker = if self.url.is_some() { 1 } else { 2 };
         checks::fd_limit(
             self.pool_size as u64 * per_worker + 64,
-            &format!("a smaller {}", self.pool_size_flag),
+            "a smaller pool size",
         )?;
         let (client, server) = match &self.url {
             Some(url) => {

@@ -5,7 +5,7 @@
 //!   glibc aborts the whole process ("failed to initiate panic") instead of
 //!   returning an error. [`threads`] refuses a count above the ceiling read
 //!   from `/proc`.
-//! - **Jobs.** [`jobs`] refuses zero and more than [`crate::MAX_JOBS`].
+//! - **Jobs.** [`jobs`] refuses zero and more than [`MAX_JOBS`].
 //! - **File descriptors.** One socket per call in flight: [`fd_limit`]
 //!   raises the soft limit to the hard one if that is enough, or says which
 //!   limit to raise.
@@ -16,8 +16,6 @@
 use std::path::Path;
 
 use anyhow::{Context as _, bail};
-
-use crate::args::MAX_JOBS;
 
 /// Refuses a thread count of zero, or one above this process's ceiling.
 /// `flag` is the flag the user typed.
@@ -30,19 +28,60 @@ use crate::args::MAX_JOBS;
 /// assert!(message.starts_with("--workers 20000000 is more threads"), "{message}");
 /// ```
 pub fn threads(flag: &str, n: usize) -> anyhow::Result<()> {
-    if n == 0 {
-        bail!("{flag} must be at least 1");
+    match thread_problem(n) {
+        None => Ok(()),
+        Some(problem) if n == 0 => bail!("{flag} {problem}"),
+        Some(problem) => bail!("{flag} {problem}. Pass a smaller {flag}."),
     }
+}
+
+/// What is wrong with `n` threads, said after the flag's name.
+fn thread_problem(n: usize) -> Option<String> {
     let ceiling = pool_core::thread_ceiling();
-    if n > ceiling.max_threads {
-        bail!(
-            "{flag} {n} is more threads than this process may hold: at most {} here ({}). \
-             Pass a smaller {flag}.",
-            ceiling.max_threads,
-            ceiling.limit
-        );
+    if n == 0 {
+        Some("must be at least 1".into())
+    } else if n > ceiling.max_threads {
+        Some(format!(
+            "{n} is more threads than this process may hold: at most {} here ({})",
+            ceiling.max_threads, ceiling.limit
+        ))
+    } else {
+        None
     }
-    Ok(())
+}
+
+/// A clap value parser for a thread count (see [`threads`]): clap's error
+/// names the flag the user typed, whatever its name in this program.
+///
+/// ```
+/// use clap::Parser;
+/// #[derive(Debug, Parser)]
+/// struct Cli { #[arg(long, value_parser = harness::checks::thread_count)] workers: usize }
+/// let message = Cli::try_parse_from(["x", "--workers", "0"]).unwrap_err().to_string();
+/// assert!(message.contains("'--workers <WORKERS>': must be at least 1"), "{message}");
+/// ```
+pub fn thread_count(text: &str) -> Result<usize, String> {
+    let n: usize = text
+        .parse()
+        .map_err(|e| format!("{e}: a whole number is needed"))?;
+    thread_problem(n).map_or(Ok(n), Err)
+}
+
+/// A clap value parser for a job count (see [`jobs`]).
+///
+/// ```
+/// use clap::Parser;
+/// #[derive(Debug, Parser)]
+/// struct Cli { #[arg(long, value_parser = harness::checks::job_count)] jobs: u64 }
+/// assert_eq!(Cli::try_parse_from(["x", "--jobs", "7"]).unwrap().jobs, 7);
+/// let message = Cli::try_parse_from(["x", "--jobs", "0"]).unwrap_err().to_string();
+/// assert!(message.contains("'--jobs <JOBS>': must be at least 1"), "{message}");
+/// ```
+pub fn job_count(text: &str) -> Result<u64, String> {
+    let n: u64 = text
+        .parse()
+        .map_err(|e| format!("{e}: a whole number is needed"))?;
+    job_problem(n).map_or(Ok(n), Err)
 }
 
 /// The longest duration any flag accepts: a day. A call timeout or a job
@@ -104,6 +143,10 @@ pub fn distinct<T: PartialEq + std::fmt::Display>(
     Ok(())
 }
 
+/// The most jobs a run takes: a billion calls of 100 ms on 1,000 workers is
+/// already 28 hours.
+pub const MAX_JOBS: u64 = 1_000_000_000;
+
 /// Refuses a job count of zero or above [`MAX_JOBS`].
 ///
 /// ```
@@ -113,15 +156,23 @@ pub fn distinct<T: PartialEq + std::fmt::Display>(
 /// assert!(message.contains("at most 1000000000"), "{message}");
 /// ```
 pub fn jobs(flag: &str, n: u64) -> anyhow::Result<()> {
+    match job_problem(n) {
+        None => Ok(()),
+        Some(problem) => bail!("{flag} {problem}"),
+    }
+}
+
+/// What is wrong with a count of `n` jobs, said after the flag's name.
+fn job_problem(n: u64) -> Option<String> {
     if n == 0 {
-        bail!("{flag} must be at least 1");
+        Some("must be at least 1".into())
+    } else if n > MAX_JOBS {
+        Some(format!(
+            "{n} is too many: at most {MAX_JOBS} (a billion 100 ms calls on 1,000 workers take 28 hours)"
+        ))
+    } else {
+        None
     }
-    if n > MAX_JOBS {
-        bail!(
-            "{flag} {n} is too many: at most {MAX_JOBS} (a billion 100 ms calls on 1,000 workers take 28 hours)"
-        );
-    }
-    Ok(())
 }
 
 /// Makes sure this process may open `needed` file descriptors: raises the

@@ -55,7 +55,8 @@ pub mod probes;
 mod report;
 
 pub use alloc::AllocCounter;
-pub use args::{MAX_JOBS, RunArgs, Target};
+pub use args::{RunArgs, Target};
+pub use checks::MAX_JOBS;
 pub use failures::Failures;
 pub use report::{Measured, Outcome, RunReport, ideal_time};
 pub use slow_api::init_logging;

@@ -42,7 +42,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
-use std::sync::{Arc, Barrier, mpsc};
+use std::sync::{Arc, Barrier};
 use std::thread;
 
 use clap::ValueEnum;
@@ -204,75 +204,58 @@ fn buffer(bytes: usize) -> Vec<u8> {
 /// Runs `variant`, calling `observe` at `start`, `threads running` (every
 /// thread holds its buffer) and `end`. Nothing allocates between a phase's
 /// barrier and its `observe` call but `observe` itself.
+///
+/// Every variant starts its threads the same way: each allocates its
+/// buffer, then waits on its own clone of one crossbeam `Receiver` until the
+/// channel closes (no lock is held while it waits). The variants differ in
+/// one place only, the `match` that ends (or does not end) the threads.
 pub fn run(variant: Variant, config: Config, observe: &mut dyn FnMut(PhaseName)) {
     observe(PhaseName::Start);
     let all_allocated = Arc::new(Barrier::new(config.threads + 1));
+    // Nothing is ever sent: dropping `stop` closes the channel, and that is
+    // the signal to stop.
+    let (stop, stopped) = crossbeam_channel::bounded::<()>(0);
+    let wg = WaitGroup::new();
+    let handles: Vec<thread::JoinHandle<()>> = (0..config.threads)
+        .map(|_| {
+            wg.add(1);
+            let (all_allocated, stopped, wg) = (all_allocated.clone(), stopped.clone(), wg.clone());
+            thread::spawn(move || {
+                let buffer = buffer(config.buffer_bytes);
+                all_allocated.wait();
+                // Returns only once the channel is closed.
+                let _ = stopped.recv();
+                drop(buffer);
+                wg.done();
+                // The thread is not gone yet: it still has to return.
+            })
+        })
+        .collect();
+    drop(stopped);
+    all_allocated.wait();
+    observe(PhaseName::ThreadsRunning);
+
     match variant {
         Variant::Leaky => {
-            // A sender nobody will ever use, kept alive for the whole program,
-            // so every receiver waits forever.
-            let (never_sent, receiver) = mpsc::channel::<()>();
-            let receiver = Arc::new(std::sync::Mutex::new(receiver));
-            for _ in 0..config.threads {
-                let (all_allocated, receiver) = (all_allocated.clone(), receiver.clone());
-                // The JoinHandle is dropped: nobody will ever join this thread.
-                let _ = thread::spawn(move || {
-                    let _buffer = buffer(config.buffer_bytes);
-                    all_allocated.wait();
-                    let _ = receiver.lock().map(|r| r.recv());
-                });
-            }
-            all_allocated.wait();
-            observe(PhaseName::ThreadsRunning);
-            std::mem::forget(never_sent);
-            observe(PhaseName::End);
+            // The channel is never closed and nobody joins: every thread
+            // waits, with its buffer, for the rest of the program.
+            std::mem::forget(stop);
+            drop(handles);
         }
         Variant::WaitGroup => {
-            let wg = WaitGroup::new();
-            let (stop, stopped) = mpsc::channel::<()>();
-            let stopped = Arc::new(std::sync::Mutex::new(stopped));
-            for _ in 0..config.threads {
-                wg.add(1);
-                let (all_allocated, stopped, wg) =
-                    (all_allocated.clone(), stopped.clone(), wg.clone());
-                let _ = thread::spawn(move || {
-                    let buffer = buffer(config.buffer_bytes);
-                    all_allocated.wait();
-                    // Wait for the stop signal (the channel closing).
-                    let _ = stopped.lock().map(|r| r.recv());
-                    drop(buffer);
-                    wg.done();
-                    // The thread is not gone yet: it still has to return.
-                });
-            }
-            all_allocated.wait();
-            observe(PhaseName::ThreadsRunning);
             drop(stop);
             wg.wait();
-            observe(PhaseName::End);
+            // Dropping a handle detaches its thread: it may still be exiting.
+            drop(handles);
         }
         Variant::Joined => {
-            let (stop, stopped) = mpsc::channel::<()>();
-            let stopped = Arc::new(std::sync::Mutex::new(stopped));
-            let handles: Vec<_> = (0..config.threads)
-                .map(|_| {
-                    let (all_allocated, stopped) = (all_allocated.clone(), stopped.clone());
-                    thread::spawn(move || {
-                        let _buffer = buffer(config.buffer_bytes);
-                        all_allocated.wait();
-                        let _ = stopped.lock().map(|r| r.recv());
-                    })
-                })
-                .collect();
-            all_allocated.wait();
-            observe(PhaseName::ThreadsRunning);
             drop(stop);
             for h in handles {
                 h.join().expect("a thread panicked");
             }
-            drop(stopped);
-            drop(all_allocated);
-            observe(PhaseName::End);
         }
     }
+    drop(wg);
+    drop(all_allocated);
+    observe(PhaseName::End);
 }

@@ -5,8 +5,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::bail;
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand};
 use harness::{RunArgs, checks};
 
 harness::count_allocations!();
@@ -18,72 +17,66 @@ const MAX_SMALL_STAGE_JOBS: u64 = 100_000;
 #[derive(Parser)]
 #[command(version)]
 struct Cli {
-    /// Which stage to run.
+    #[command(subcommand)]
     stage: Stage,
-    /// Worker threads (defaults: basic 3, book-pool 4, http-workers 20).
-    #[arg(long)]
-    workers: Option<usize>,
-    /// Jobs (defaults: basic 5, book-pool 8, http-workers 200).
-    #[arg(long)]
-    jobs: Option<u64>,
-    /// http-workers: which route, `one` (2 s) or `two` (100 ms).
-    #[arg(long, default_value = "two", value_parser = ["one", "two"])]
-    route: String,
-    /// http-workers: base address of a running slow API; without it one is
-    /// started in-process.
-    #[arg(long)]
-    url: Option<String>,
-    /// http-workers: the longest one call may take, in seconds.
-    #[arg(long, default_value_t = 30)]
-    call_timeout_s: u64,
-    /// http-workers: print the figures as one JSON object.
-    #[arg(long)]
-    json: bool,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Subcommand)]
 enum Stage {
     /// Stage 1 (exemplo1): three workers, jobs and results channels.
-    Basic,
+    #[command(
+        mut_arg("workers", |a| a.default_value("3").required(false)),
+        mut_arg("jobs", |a| a.default_value("5").required(false))
+    )]
+    Basic(SmallStage),
     /// Stage 2: the Rust Book's ThreadPool.
-    BookPool,
-    /// Stage 3 (exemplo4): workers calling the slow API.
-    HttpWorkers,
+    #[command(
+        mut_arg("workers", |a| a.default_value("4").required(false)),
+        mut_arg("jobs", |a| a.default_value("8").required(false))
+    )]
+    BookPool(SmallStage),
+    /// Stage 3 (exemplo4): workers calling the slow API, with every
+    /// example's flags (the pool size is `--workers` here).
+    #[command(
+        mut_arg("pool_size", |a| a.long("workers").value_name("WORKERS").default_value("20")),
+        mut_arg("jobs", |a| a.default_value("200").required(false))
+    )]
+    HttpWorkers(RunArgs),
+}
+
+/// The flags of stages 1 and 2, which keep and print every result.
+#[derive(clap::Args)]
+struct SmallStage {
+    /// Worker threads.
+    #[arg(long, value_parser = checks::thread_count)]
+    workers: usize,
+    /// Jobs (at most 100,000: each result is kept and printed).
+    #[arg(long, value_parser = small_stage_jobs)]
+    jobs: u64,
+}
+
+/// A job count stages 1 and 2 can keep and print.
+fn small_stage_jobs(text: &str) -> Result<u64, String> {
+    let jobs = checks::job_count(text)?;
+    if jobs > MAX_SMALL_STAGE_JOBS {
+        return Err(format!(
+            "{jobs} is too many for this stage, which keeps and prints every result: \
+             at most {MAX_SMALL_STAGE_JOBS} (http-workers takes more)"
+        ));
+    }
+    Ok(jobs)
 }
 
 fn main() -> ExitCode {
-    harness::main("native-workers", || {
-        let cli = Cli::parse();
-        match cli.stage {
-            Stage::Basic => basic(&cli),
-            Stage::BookPool => book_pool(&cli),
-            Stage::HttpWorkers => http_workers(&cli),
-        }
+    harness::main("native-workers", || match Cli::parse().stage {
+        Stage::Basic(flags) => basic(&flags),
+        Stage::BookPool(flags) => book_pool(&flags),
+        Stage::HttpWorkers(args) => http_workers(&args),
     })
 }
 
-/// The workers and jobs of stage 1 or 2, checked before any thread starts.
-fn small_stage(cli: &Cli, workers: usize, jobs: u64) -> anyhow::Result<(usize, u64)> {
-    let (workers, jobs) = (cli.workers.unwrap_or(workers), cli.jobs.unwrap_or(jobs));
-    checks::threads("--workers", workers)?;
-    checks::jobs("--jobs", jobs)?;
-    if cli.json {
-        bail!(
-            "--json is for http-workers, whose figures are the other examples' figures; \
-             this stage prints its results as text"
-        );
-    }
-    if jobs > MAX_SMALL_STAGE_JOBS {
-        bail!(
-            "--jobs {jobs} is too many for this stage, which keeps and prints every result: \
-             at most {MAX_SMALL_STAGE_JOBS} (http-workers takes more)"
-        );
-    }
-    Ok((workers, jobs))
-}
-
-fn basic(cli: &Cli) -> anyhow::Result<ExitCode> {
-    let (workers, jobs) = small_stage(cli, 3, 5)?;
+fn basic(flags: &SmallStage) -> anyhow::Result<ExitCode> {
+    let (workers, jobs) = (flags.workers, flags.jobs);
     let results = native_workers::basic::run(workers, jobs);
     println!(
         "stage 1 (basic): {workers} workers, {jobs} jobs, results in the order they finished: {results:?}"
@@ -91,8 +84,8 @@ fn basic(cli: &Cli) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn book_pool(cli: &Cli) -> anyhow::Result<ExitCode> {
-    let (workers, jobs) = small_stage(cli, 4, 8)?;
+fn book_pool(flags: &SmallStage) -> anyhow::Result<ExitCode> {
+    let (workers, jobs) = (flags.workers, flags.jobs);
     let (tx, rx) = std::sync::mpsc::channel();
     {
         let pool = native_workers::book_pool::ThreadPool::new(workers);
@@ -116,17 +109,7 @@ fn book_pool(cli: &Cli) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn http_workers(cli: &Cli) -> anyhow::Result<ExitCode> {
-    let args = RunArgs {
-        jobs: cli.jobs.unwrap_or(200),
-        pool_size: cli.workers.unwrap_or(20),
-        pool_size_flag: "--workers",
-        route: cli.route.clone(),
-        url: cli.url.clone(),
-        call_timeout_s: cli.call_timeout_s,
-        json: cli.json,
-    };
-
+fn http_workers(args: &RunArgs) -> anyhow::Result<ExitCode> {
     // Find the API, run the hand-rolled workers, print the same figures as exemplo6.
     args.run_and_report("native-workers stage 3 (hand-rolled, exemplo4)", |target| {
         let outcome = native_workers::http_workers::run(
