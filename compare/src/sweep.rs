@@ -86,7 +86,7 @@ pub(crate) fn run_sweep(
 
     let mut rows = Vec::new();
     for &size in &sizes {
-        if crate::interrupted_exit_code().is_some() {
+        if crate::interrupt::interrupted_exit_code().is_some() {
             break;
         }
         let (row, _) = session.run(args, strategy, Some(size));

@@ -1,5 +1,7 @@
 //! `compare` under failure, against in-process servers that misbehave on
-//! purpose: issue 14's cases 1, 2, 6, 7 and 8, each in seconds.
+//! purpose, each in seconds: an API killed mid-run, a parent killed with a
+//! child running, an unwritable folder, calls failing fast, too few file
+//! descriptors.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -28,8 +30,7 @@ fn results(dir: &Path, workload: &str) -> Vec<StrategyResult> {
     serde_json::from_str(&json).unwrap()
 }
 
-/// Case 1: the API killed mid-run used to lose every finished strategy.
-/// Now the strategy running at the kill reports its failed calls, the ones
+/// The API killed mid-run loses no finished strategy: the strategy running at the kill reports its failed calls, the ones
 /// after it get "did not finish" rows with the reason, and every file is
 /// written.
 #[test]
@@ -99,7 +100,7 @@ fn finished_strategies_survive_a_server_killed_mid_run() {
     assert!(svg.contains("threadpool1000 (DID NOT FINISH)"));
 }
 
-/// Case 7: every call failing fast against a 500 server is not a win.
+/// Every call failing fast against a 500 server is not a win.
 #[test]
 fn a_500_server_gives_failed_rows_not_fast_ones() {
     let config = ServerConfig {
@@ -121,7 +122,7 @@ fn a_500_server_gives_failed_rows_not_fast_ones() {
     assert!(stdout.contains(" n/a "), "{stdout}");
 }
 
-/// Case 6: an unwritable output folder was found only after the whole run.
+/// An unwritable output folder is refused before the first strategy runs.
 #[test]
 fn an_unwritable_out_dir_is_refused_before_anything_runs() {
     let started = Instant::now();
@@ -143,8 +144,8 @@ fn an_unwritable_out_dir_is_refused_before_anything_runs() {
     assert!(started.elapsed() < Duration::from_secs(10));
 }
 
-/// Case 8: the file-descriptor message named `--pool-size`, which compare
-/// does not have.
+/// Too few file descriptors: the message names `--max-in-flight` and
+/// `--only`, the flags compare has.
 #[test]
 fn the_fd_limit_message_names_compares_own_flags() {
     let dir = temp_dir("fd");
@@ -163,7 +164,7 @@ fn the_fd_limit_message_names_compares_own_flags() {
     assert!(!stderr.contains("--pool-size"), "{stderr}");
 }
 
-/// Case 2: `kill -TERM` on the parent left its child running for 30 s.
+/// `kill -TERM` on the parent ends its child at once, not 30 s later.
 #[test]
 fn a_child_exits_when_its_parent_is_killed() {
     let dir = temp_dir("orphan");

@@ -1,4 +1,4 @@
-//! The workloads and pictures of issue 15, each on a few hundred jobs: the
+//! Every workload and picture, each on a few hundred jobs: the
 //! `cpu` and `burst` workloads, start latency and queue wait in the table,
 //! JSON and CSV, the timeline, and `compare sweep`. Every SVG is parsed as
 //! XML and its series counted.

@@ -78,8 +78,8 @@ fn the_binary_reports_an_unreachable_api_within_seconds() {
     assert!(took < Duration::from_secs(10), "took {took:?}");
 }
 
-/// Case 4 of issue 14: a server that accepts and never answers used to cost
-/// a minute of silence.
+/// A server that accepts and never answers is named within seconds, not
+/// after a minute of silence.
 #[test]
 fn the_binary_reports_a_silent_api_within_seconds() {
     let silent = server(1, Fault::Silent);
@@ -91,7 +91,7 @@ fn the_binary_reports_a_silent_api_within_seconds() {
     silent.kill();
 }
 
-/// Case 7: 20 of 20 calls failing fast used to print "took 0.01x the ideal".
+/// 20 of 20 calls failing fast print no "took 0.01x the ideal" and exit 1.
 #[test]
 fn a_failed_run_shows_no_ratio_and_fails() {
     let broken = server(1, Fault::Status500);
@@ -106,7 +106,7 @@ fn a_failed_run_shows_no_ratio_and_fails() {
     assert!(stdout.contains("500"), "the first error is shown: {stdout}");
 }
 
-/// Case 7: killed mid-run, half the calls fail fast; no flattering ratio.
+/// An API killed mid-run: half the calls fail fast, and no flattering ratio.
 #[test]
 fn a_server_killed_mid_run_is_reported_as_failed_calls() {
     let api = server(20, Fault::None);
@@ -129,7 +129,7 @@ fn a_server_killed_mid_run_is_reported_as_failed_calls() {
     assert!(took < Duration::from_secs(20), "took {took:?}");
 }
 
-/// Case 7: the ideal assumed 100 ms whatever the API's real delay.
+/// The ideal uses the delay the API reports, not an assumed 100 ms.
 #[test]
 fn the_ideal_uses_the_delay_the_api_reports() {
     let api = server(30, Fault::None);
@@ -148,7 +148,7 @@ fn the_ideal_uses_the_delay_the_api_reports() {
     assert_eq!(report["ideal_s"], 0.06);
 }
 
-/// Cases 5 and 8: impossible numbers and half addresses are refused at once.
+/// Impossible numbers and half addresses are refused at once.
 #[test]
 fn impossible_flags_are_refused_before_anything_starts() {
     for (args, expected) in [

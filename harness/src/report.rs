@@ -18,6 +18,7 @@ use std::time::Duration;
 use serde::Serialize;
 use slow_api::Server;
 
+use crate::alloc::AllocCounter;
 use crate::args::{RunArgs, Target};
 use crate::failures::Failures;
 
@@ -251,5 +252,51 @@ impl fmt::Display for RunReport {
             )?;
         }
         Ok(())
+    }
+}
+
+impl RunArgs {
+    /// A whole example, after its flags are parsed: [`prepare`](RunArgs::prepare)
+    /// the API, run `jobs` against it counting allocations, print the
+    /// report (text, or JSON with `--json`), and give the exit code (1 when
+    /// a call failed).
+    ///
+    /// ```no_run
+    /// use clap::Parser;
+    /// #[derive(Parser)]
+    /// struct Cli { #[command(flatten)] run: harness::RunArgs }
+    ///
+    /// let cli = Cli::parse();
+    /// let code = cli.run.run_and_report("demo", |target| {
+    ///     # let _ = target;
+    ///     // Make the calls through some pool, and say how it went.
+    ///     # let outcome = harness::Outcome::finished(std::time::Instant::now(), 1, Default::default());
+    ///     Ok::<_, std::convert::Infallible>(outcome)
+    /// });
+    /// ```
+    pub fn run_and_report<E>(
+        &self,
+        program: &str,
+        jobs: impl FnOnce(&Target) -> Result<Outcome, E>,
+    ) -> anyhow::Result<std::process::ExitCode>
+    where
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        // Start (or find) the slow API, before any job starts.
+        let target = self.prepare()?;
+
+        // Run the jobs, counting allocations.
+        let counter = AllocCounter::start();
+        let outcome = jobs(&target)?;
+
+        // Print the figures.
+        let measured = Measured {
+            elapsed: outcome.elapsed,
+            workers_running: outcome.workers_running,
+            allocated: counter.allocated(),
+        };
+        let report = RunReport::new(program, self, &target, measured, &outcome.failures);
+        report.print(self.json);
+        Ok(report.exit_code())
     }
 }

@@ -1,6 +1,6 @@
 //! The binary: the three profiles are written, bad values and unwritable
 //! folders are refused before anything starts, and a failing variant's own
-//! reason reaches the user (issue 14, cases 6 and 8).
+//! reason reaches the user.
 
 use std::process::Command;
 

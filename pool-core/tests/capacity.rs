@@ -1,4 +1,4 @@
-//! Behaviour 1: at most `cap()` tasks run at once; a full pool blocks, counts
+//! At most `cap()` tasks run at once; a full pool blocks, counts
 //! its waiting submitters, and refuses at once when told not to wait.
 
 mod common;

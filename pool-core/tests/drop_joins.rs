@@ -1,4 +1,4 @@
-//! Behaviour 6: dropping the last handle releases the pool and joins its
+//! Dropping the last handle releases the pool and joins its
 //! threads, so the process's thread count (`/proc/self/task`) is back where
 //! it was. Its own test binary without the test harness (`harness = false`),
 //! running one case after another on the main thread, so that no other

@@ -1,15 +1,16 @@
-//! Behaviours 2 and 5: workers start lazily and are reused, `pre_alloc`
+//! Workers start lazily and are reused, `pre_alloc`
 //! starts them all, idle workers expire (unless purge is disabled); release
 //! refuses new work but runs what it accepted, release_timeout joins, reboot
-//! reopens.
+//! reopens; a timed-out release lets the last handle drop at once; every
+//! `_timeout` takes `Duration::MAX` as "no deadline".
 
 mod common;
 
 use common::{Gate, LONG, fill, wait_until};
-use pool_core::{Pool, PoolError, WaitGroup};
+use pool_core::{LoadBalancing, MultiPool, Pool, PoolError, PoolWithFunc, WaitGroup};
 use std::sync::mpsc;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 #[test]
 fn workers_start_on_demand_and_are_reused() {
@@ -158,4 +159,59 @@ fn dropping_after_a_reboot_does_not_wait_on_a_worker_already_given_up_on() {
         returned.is_ok(),
         "the drop waited for the worker it had given up on"
     );
+}
+
+#[test]
+fn after_a_timed_out_release_dropping_the_last_handle_returns_promptly() {
+    let pool = Pool::new(2).unwrap();
+    let gate = Gate::new();
+    let started = WaitGroup::new();
+    started.add(1);
+    let (g, s) = (gate.clone(), started.clone());
+    pool.submit(move || {
+        s.done();
+        g.wait(); // "never" ends, until the test opens the gate
+    })
+    .unwrap();
+    assert!(started.wait_timeout(LONG));
+    let err = pool.release_timeout(Duration::from_millis(50)).unwrap_err();
+    assert_eq!(err.threads_left, 1);
+    assert_eq!(pool.stats().threads_detached, 1, "counted before the drop");
+
+    // Dropping the last handle does not wait for the stuck task.
+    let start = Instant::now();
+    drop(pool);
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "drop waited {:?} for a task that never ends",
+        start.elapsed()
+    );
+    // The detached thread is still running its task; once it ends, it goes.
+    gate.open();
+}
+
+#[test]
+fn duration_max_means_no_deadline() {
+    let pool = Pool::new(1).unwrap();
+    let gate = Gate::new();
+    let g = gate.clone();
+    pool.submit(move || g.wait()).unwrap();
+    // A submitter with no deadline waits for the slot, without panicking.
+    let p = pool.clone();
+    let waiter = std::thread::spawn(move || p.submit_timeout(|| (), Duration::MAX).is_ok());
+    wait_until("the submitter parks", || pool.waiting() == 1);
+    gate.open();
+    assert!(waiter.join().unwrap());
+
+    let func = PoolWithFunc::new(1, |_: u8| ()).unwrap();
+    assert!(func.invoke_timeout(1, Duration::MAX).is_ok());
+    let wg = WaitGroup::new();
+    assert!(wg.wait_timeout(Duration::MAX));
+    let pools = MultiPool::new(2, 1, LoadBalancing::RoundRobin).unwrap();
+    assert!(pools.submit_timeout(|| (), Duration::MAX).is_ok());
+    assert!(pools.release_timeout(Duration::MAX).is_ok());
+    assert!(func.release_timeout(Duration::MAX).is_ok());
+    assert!(pool.release_timeout(Duration::MAX).is_ok());
+    // Released: the pool says so, it did not panic half-way.
+    assert!(pool.is_closed());
 }

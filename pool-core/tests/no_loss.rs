@@ -1,4 +1,4 @@
-//! Behaviours 7 and 8: every accepted task runs exactly once, every refused
+//! Every accepted task runs exactly once, every refused
 //! one comes back; and when the OS refuses a thread, the submitter gets an
 //! error with its task, never a panic or an abort.
 

@@ -1,4 +1,4 @@
-//! Behaviour 4: a panicking task never takes the pool or the process down.
+//! A panicking task never takes the pool or the process down.
 
 mod common;
 

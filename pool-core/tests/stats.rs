@@ -1,13 +1,16 @@
-//! `stats()` read while the pool is busy: the lifetime counters never go
-//! backwards between two snapshots, `completed` is never below `timed`, and
-//! the parked submitters (`waiting - queued`) never exceed
-//! `max_blocking_tasks`.
+//! `stats()`: the counters add up once the pool is quiet; read while the
+//! pool is busy, the lifetime counters never go backwards between two
+//! snapshots, `completed` is never below `timed`, and the parked submitters
+//! (`waiting - queued`) never exceed `max_blocking_tasks`.
+
+mod common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use std::time::{Duration, Instant};
 
-use pool_core::{Pool, PoolStats};
+use common::{LONG, wait_until};
+use pool_core::{Pool, PoolStats, WaitGroup};
 
 const MAX_BLOCKING: usize = 3;
 
@@ -125,4 +128,21 @@ fn an_idle_pool_reports_every_task_completed_and_timed() {
     assert_eq!(stats.submitted, 100);
     assert_eq!(stats.completed, 100, "{stats:?}");
     assert_eq!(stats.timed, 100, "{stats:?}");
+}
+
+#[test]
+fn stats_add_up_once_the_pool_is_quiet() {
+    let pool = Pool::new(3).unwrap();
+    let wg = WaitGroup::new();
+    for _ in 0..30 {
+        wg.add(1);
+        let wg = wg.clone();
+        pool.submit(move || wg.done()).unwrap();
+    }
+    assert!(wg.wait_timeout(LONG));
+    wait_until("the pool is quiet", || pool.stats().in_flight == 0);
+    let s = pool.stats();
+    assert_eq!((s.submitted, s.completed, s.panicked), (30, 30, 0));
+    assert!(s.threads_spawned <= 3);
+    assert_eq!(s.free(), 3 - s.running);
 }

@@ -1,4 +1,4 @@
-//! Timing metrics (issue 16): queue wait and run time in `stats()`, exact
+//! Timing metrics: queue wait and run time in `stats()`, exact
 //! once the workers are joined. Every bound is a lower bound that sleeps
 //! guarantee (a sleep lasts at least as asked), so a slow machine cannot
 //! fail them; the upper bounds are generous.

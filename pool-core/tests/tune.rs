@@ -1,4 +1,4 @@
-//! Behaviour 3: `tune` is thread-safe; growing wakes blocked submitters at
+//! `tune` is thread-safe; growing wakes blocked submitters at
 //! once; shrinking retires surplus idle workers promptly and never lets more
 //! than the new capacity run once it returns.
 

@@ -120,8 +120,8 @@ mod tests {
         assert_eq!(config.one_delay, Duration::from_secs(2));
     }
 
-    /// Issue 14, case 8: `localhost:8080` said "invalid socket address
-    /// syntax" and gave no hint.
+    /// A host name is resolved; a bad address gets a hint, not a bare
+    /// "invalid socket address syntax".
     #[test]
     fn a_host_name_is_resolved_and_a_bad_address_gets_a_hint() {
         let config = parse(args(&["--addr", "localhost:8080"])).unwrap().unwrap();

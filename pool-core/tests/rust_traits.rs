@@ -1,7 +1,8 @@
-//! The errors work with `?` in ordinary code: into `anyhow::Error` and into
-//! `Box<dyn Error + Send + Sync>`, whatever the task was.
+//! The handles and errors fit ordinary Rust code: every pool handle is
+//! `Clone + Send + Sync`, and the errors convert with `?` into
+//! `anyhow::Error` and `Box<dyn Error + Send + Sync>`, whatever the task was.
 
-use pool_core::{JoinError, Pool, PoolError};
+use pool_core::{JoinError, MultiPool, Pool, PoolError, WaitGroup};
 use std::error::Error;
 
 type BoxError = Box<dyn Error + Send + Sync + 'static>;
@@ -68,4 +69,13 @@ fn without_task_keeps_the_refusal_and_converts_with_the_question_mark() {
     assert!(refusal.is_closed());
     let boxed = submit_not_sync_boxed(&pool).unwrap_err();
     assert_eq!(boxed.to_string(), PoolError::Closed(()).to_string());
+}
+
+#[test]
+fn every_pool_handle_is_clone_send_and_sync() {
+    fn assert_handle<T: Clone + Send + Sync + 'static>() {}
+    assert_handle::<Pool>();
+    assert_handle::<pool_core::PoolWithFunc<String>>();
+    assert_handle::<MultiPool>();
+    assert_handle::<WaitGroup>();
 }
