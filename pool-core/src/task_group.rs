@@ -382,6 +382,76 @@ impl<T: Send + 'static, R: Send + 'static> GroupPool for PoolWithFunc<T, R> {
     }
 }
 
+/// The methods both group types share, written once: each type's docs get
+/// an example made with its own pool (`$pool`) and its own way of adding a
+/// task that returns 7 (`$add`).
+macro_rules! shared_group_methods {
+    ($group:ident, $pool:literal, $add:literal) => {
+        /// Cancels every task of the group that no worker has started: each
+        /// will never run, and its outcome is [`JoinError::Cancelled`].
+        /// Tasks already running are left to finish. Returns how many were
+        /// cancelled. Their slots come back at once (a parked submitter may
+        /// take one); their jobs stay queued until a worker reaches them and
+        /// passes over them, as with
+        /// [`TaskHandle::abort`](crate::TaskHandle::abort). [`TaskGroup`]'s
+        /// docs show it on a busy pool.
+        ///
+        #[doc = concat!("```\n", $pool, "\nlet mut group = pool.group();\n", $add,
+            "\nlet cancelled = group.cancel_pending();\nlet results = group.wait();\n",
+            "assert_eq!(results.len(), 1);\n",
+            "assert_eq!(results.iter().filter(|r| r.is_err()).count(), cancelled);\n```")]
+        #[doc(alias = "abort_pending")]
+        pub fn cancel_pending(&self) -> usize {
+            self.core.cancel_pending()
+        }
+
+        /// How many tasks the group holds.
+        ///
+        #[doc = concat!("```\n", $pool, "\nlet mut group = pool.group();\n",
+            "assert_eq!(group.len(), 0);\n", $add, "\nassert_eq!(group.len(), 1);\n```")]
+        pub fn len(&self) -> usize {
+            self.core.len()
+        }
+
+        /// Whether no task was added.
+        ///
+        #[doc = concat!("```\n", $pool, "\nlet mut group = pool.group();\n",
+            "assert!(group.is_empty());\n", $add, "\nassert!(!group.is_empty());\n```")]
+        pub fn is_empty(&self) -> bool {
+            self.len() == 0
+        }
+
+        /// Waits for every task and returns their outcomes in the order
+        /// they were added: each task's value, [`JoinError::Panicked`] with
+        /// its payload, or [`JoinError::Cancelled`]. Called from a task of
+        /// the group's own pool, it first runs the group's unstarted tasks
+        /// itself, on the slot its caller holds, so it cannot wait forever
+        /// for tasks queued behind it.
+        ///
+        #[doc = concat!("```\n", $pool, "\nlet mut group = pool.group();\n", $add,
+            "\nlet results = group.wait();\nassert_eq!(*results[0].as_ref().unwrap(), 7);\n```")]
+        pub fn wait(self) -> Vec<Result<R, JoinError>> {
+            self.core.into_outcomes()
+        }
+
+        #[doc = concat!("Like [`wait`](", stringify!($group), "::wait), for at most `timeout` in all. If time")]
+        /// runs out, the group comes back: the outcomes already in are
+        /// kept, and it can be waited on again. `Duration::MAX` means no
+        /// deadline.
+        ///
+        #[doc = concat!("```\nuse std::time::Duration;\n", $pool, "\nlet mut group = pool.group();\n", $add,
+            "\nlet results = group.wait_timeout(Duration::from_secs(10)).unwrap();\n",
+            "assert_eq!(*results[0].as_ref().unwrap(), 7);\n```")]
+        pub fn wait_timeout(self, timeout: Duration) -> Result<Vec<Result<R, JoinError>>, Self> {
+            if self.core.wait_until(deadline_after(timeout)) {
+                Ok(self.wait())
+            } else {
+                Err(self)
+            }
+        }
+    };
+}
+
 /// Closures submitted to one pool and waited on together. Made by
 /// [`Pool::group`].
 ///
@@ -396,6 +466,29 @@ impl<T: Send + 'static, R: Send + 'static> GroupPool for PoolWithFunc<T, R> {
 /// assert_eq!(group.len(), 2);
 /// let results = group.wait();
 /// assert_eq!(results[1].as_ref().unwrap(), &"b");
+/// ```
+///
+/// # Cancelling what has not started
+///
+/// `cancel_pending` cancels the tasks no worker has taken yet and gives
+/// their slots back at once; the running ones finish.
+///
+/// ```
+/// use pool_core::{JoinError, Pool};
+/// let pool = Pool::builder().capacity(1).queue_size(8).build().unwrap();
+/// let (hold, gate) = std::sync::mpsc::channel::<()>();
+/// let (started, running) = std::sync::mpsc::channel::<()>();
+/// let mut group = pool.group();
+/// group.submit(move || { started.send(()).unwrap(); let _ = gate.recv(); 0 }).unwrap();
+/// running.recv().unwrap();
+/// for n in 1..=3 {
+///     group.submit(move || n).unwrap();
+/// }
+/// assert_eq!(group.cancel_pending(), 3);
+/// drop(hold);
+/// let results = group.wait();
+/// assert_eq!(*results[0].as_ref().unwrap(), 0);
+/// assert!(matches!(results[1], Err(JoinError::Cancelled)));
 /// ```
 #[must_use = "a TaskGroup's results come from wait(); dropping it detaches its tasks"]
 pub struct TaskGroup<R: Send + 'static> {
@@ -492,102 +585,11 @@ impl<R: Send + 'static> TaskGroup<R> {
         self.add(task, Wait::until(deadline_after(timeout)))
     }
 
-    /// Cancels every task of the group that no worker has started: each
-    /// will never run, and its outcome is [`JoinError::Cancelled`]. Tasks
-    /// already running are left to finish. Returns how many were
-    /// cancelled. Their slots come back at once (a parked submitter may
-    /// take one); their jobs stay queued until a worker reaches them and
-    /// passes over them, as with [`TaskHandle::abort`](crate::TaskHandle::abort).
-    ///
-    /// ```
-    /// use pool_core::{JoinError, Pool};
-    /// let pool = Pool::builder().capacity(1).queue_size(8).build().unwrap();
-    /// let (hold, gate) = std::sync::mpsc::channel::<()>();
-    /// let (started, running) = std::sync::mpsc::channel::<()>();
-    /// let mut group = pool.group();
-    /// group.submit(move || { started.send(()).unwrap(); let _ = gate.recv(); 0 }).unwrap();
-    /// running.recv().unwrap();
-    /// for n in 1..=3 {
-    ///     group.submit(move || n).unwrap();
-    /// }
-    /// assert_eq!(group.cancel_pending(), 3);
-    /// drop(hold);
-    /// let results = group.wait();
-    /// assert_eq!(*results[0].as_ref().unwrap(), 0);
-    /// assert!(matches!(results[1], Err(JoinError::Cancelled)));
-    /// ```
-    #[doc(alias = "abort_pending")]
-    pub fn cancel_pending(&self) -> usize {
-        self.core.cancel_pending()
-    }
-
-    /// How many tasks the group holds.
-    ///
-    /// ```
-    /// let pool = pool_core::Pool::new(1).unwrap();
-    /// let group = pool.group::<()>();
-    /// assert_eq!(group.len(), 0);
-    /// ```
-    pub fn len(&self) -> usize {
-        self.core.len()
-    }
-
-    /// Whether no task was submitted.
-    ///
-    /// ```
-    /// let pool = pool_core::Pool::new(1).unwrap();
-    /// let mut group = pool.group();
-    /// group.submit(|| ()).unwrap();
-    /// assert!(!group.is_empty());
-    /// ```
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Waits for every task and returns their outcomes in submission order:
-    /// each task's value, or [`JoinError::Panicked`] with its payload.
-    /// Called from a task of the group's own pool, it first runs the
-    /// group's unstarted tasks itself, on the slot its caller holds, so it
-    /// cannot wait forever for tasks queued behind it.
-    ///
-    /// ```
-    /// let pool = pool_core::Pool::new(2).unwrap();
-    /// let mut group = pool.group();
-    /// group.submit(|| 1).unwrap();
-    /// group.submit(|| -> i32 { panic!("two") }).unwrap();
-    /// group.submit(|| 3).unwrap();
-    /// let results = group.wait();
-    /// assert_eq!(*results[0].as_ref().unwrap(), 1);
-    /// assert_eq!(results[1].as_ref().unwrap_err().panic_message(), Some("two"));
-    /// assert_eq!(*results[2].as_ref().unwrap(), 3);
-    /// ```
-    pub fn wait(self) -> Vec<Result<R, JoinError>> {
-        self.core.into_outcomes()
-    }
-
-    /// Like [`wait`](TaskGroup::wait), for at most `timeout` in all. If time
-    /// runs out, the group comes back: the outcomes already in are kept,
-    /// and it can be waited on again. `Duration::MAX` means no deadline.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// let pool = pool_core::Pool::new(1).unwrap();
-    /// let (hold, gate) = std::sync::mpsc::channel::<()>();
-    /// let mut group = pool.group();
-    /// group.submit(move || { let _ = gate.recv(); 7 }).unwrap();
-    /// // Still held: the group comes back.
-    /// let group = group.wait_timeout(Duration::from_millis(10)).unwrap_err();
-    /// drop(hold);
-    /// let results = group.wait_timeout(Duration::from_secs(10)).unwrap();
-    /// assert_eq!(*results[0].as_ref().unwrap(), 7);
-    /// ```
-    pub fn wait_timeout(self, timeout: Duration) -> Result<Vec<Result<R, JoinError>>, Self> {
-        if self.core.wait_until(deadline_after(timeout)) {
-            Ok(self.wait())
-        } else {
-            Err(self)
-        }
-    }
+    shared_group_methods!(
+        TaskGroup,
+        "let pool = pool_core::Pool::new(2).unwrap();",
+        "group.submit(|| 7).unwrap();"
+    );
 }
 
 impl<R: Send + 'static> fmt::Debug for TaskGroup<R> {
@@ -673,75 +675,11 @@ impl<T: Send + 'static, R: Send + 'static> FuncTaskGroup<T, R> {
         self.core.add(arg, Wait::until(deadline_after(timeout)))
     }
 
-    /// Cancels every task of the group that no worker has started, like
-    /// [`TaskGroup::cancel_pending`]; returns how many.
-    ///
-    /// ```
-    /// let pool = pool_core::PoolWithFunc::new(1, |n: u32| n).unwrap();
-    /// let group = pool.group();
-    /// assert_eq!(group.cancel_pending(), 0);
-    /// ```
-    pub fn cancel_pending(&self) -> usize {
-        self.core.cancel_pending()
-    }
-
-    /// How many tasks the group holds.
-    ///
-    /// ```
-    /// let pool = pool_core::PoolWithFunc::new(1, |n: u32| n).unwrap();
-    /// assert_eq!(pool.group().len(), 0);
-    /// ```
-    pub fn len(&self) -> usize {
-        self.core.len()
-    }
-
-    /// Whether nothing was invoked.
-    ///
-    /// ```
-    /// let pool = pool_core::PoolWithFunc::new(1, |n: u32| n).unwrap();
-    /// assert!(pool.group().is_empty());
-    /// ```
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Waits for every task; the function's values (or panics) in order.
-    /// From a task of the same pool it first runs the group's unstarted
-    /// arguments itself, so it cannot wait forever for tasks queued behind
-    /// it.
-    ///
-    /// ```
-    /// let pool = pool_core::PoolWithFunc::new(2, |n: i32| if n == 2 { panic!("two") } else { n }).unwrap();
-    /// let mut group = pool.group();
-    /// for n in 1..=3 {
-    ///     group.invoke(n).unwrap();
-    /// }
-    /// let results = group.wait();
-    /// assert_eq!(results[1].as_ref().unwrap_err().panic_message(), Some("two"));
-    /// assert_eq!(*results[2].as_ref().unwrap(), 3);
-    /// ```
-    pub fn wait(self) -> Vec<Result<R, JoinError>> {
-        self.core.into_outcomes()
-    }
-
-    /// Like [`wait`](FuncTaskGroup::wait), for at most `timeout` in all;
-    /// the group comes back, with its progress, if time runs out.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// let pool = pool_core::PoolWithFunc::new(1, |n: u8| n).unwrap();
-    /// let mut group = pool.group();
-    /// group.invoke(5).unwrap();
-    /// let results = group.wait_timeout(Duration::from_secs(10)).unwrap();
-    /// assert_eq!(*results[0].as_ref().unwrap(), 5);
-    /// ```
-    pub fn wait_timeout(self, timeout: Duration) -> Result<Vec<Result<R, JoinError>>, Self> {
-        if self.core.wait_until(deadline_after(timeout)) {
-            Ok(self.wait())
-        } else {
-            Err(self)
-        }
-    }
+    shared_group_methods!(
+        FuncTaskGroup,
+        "let pool = pool_core::PoolWithFunc::new(2, |n: i32| n).unwrap();",
+        "group.invoke(7).unwrap();"
+    );
 }
 
 impl<T: Send + 'static, R: Send + 'static> fmt::Debug for FuncTaskGroup<T, R> {
