@@ -17,7 +17,10 @@
 //! a million would make one sample last half a minute.
 #![forbid(unsafe_code)]
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+mod common;
+
+use common::{cpu_work, flood};
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use pool_core::{Pool, PoolWithFunc, WaitGroup};
 use std::time::{Duration, Instant};
 
@@ -25,27 +28,41 @@ const TASKS: u64 = 1_000_000;
 const RAYON_TASKS: u64 = 100_000;
 const THREADS: usize = 1000;
 
-fn overhead(c: &mut Criterion) {
-    let mut group = c.benchmark_group("empty_task");
+/// A group of floods of `tasks` tasks per sample.
+fn group<'a>(
+    c: &'a mut Criterion,
+    name: &str,
+    tasks: u64,
+) -> BenchmarkGroup<'a, criterion::measurement::WallTime> {
+    let mut group = c.benchmark_group(name);
     group.sample_size(10);
     group.warm_up_time(Duration::from_secs(1));
     group.measurement_time(Duration::from_secs(5));
-    group.throughput(Throughput::Elements(TASKS));
+    group.throughput(Throughput::Elements(tasks));
+    group
+}
+
+/// Times `tasks × iters` tasks through `pool`, each running `work`.
+fn time_flood<S: common::Spawner, W: Fn(u64) + Copy + Send + 'static>(
+    pool: &S,
+    tasks: u64,
+    iters: u64,
+    work: W,
+) -> Duration {
+    let start = Instant::now();
+    flood(pool, iters * tasks, work);
+    start.elapsed()
+}
+
+fn no_work(_: u64) {}
+
+fn overhead(c: &mut Criterion) {
+    let mut g = group(c, "empty_task", TASKS);
 
     // pool-core: Pool::new(1000) + submit + WaitGroup, as the tutorial.
     let pool = Pool::new(THREADS).unwrap();
-    group.bench_function("pool_core_submit", |b| {
-        b.iter_custom(|iters| {
-            let wg = WaitGroup::new();
-            let start = Instant::now();
-            for _ in 0..iters * TASKS {
-                wg.add(1);
-                let wg = wg.clone();
-                pool.submit(move || wg.done()).unwrap();
-            }
-            wg.wait();
-            start.elapsed()
-        })
+    g.bench_function("pool_core_submit", |b| {
+        b.iter_custom(|iters| time_flood(&pool, TASKS, iters, no_work))
     });
     drop(pool);
 
@@ -53,7 +70,7 @@ fn overhead(c: &mut Criterion) {
     let wg = WaitGroup::new();
     let done = wg.clone();
     let func_pool = PoolWithFunc::new(THREADS, move |_: u64| done.done()).unwrap();
-    group.bench_function("pool_core_invoke", |b| {
+    g.bench_function("pool_core_invoke", |b| {
         b.iter_custom(|iters| {
             let start = Instant::now();
             for i in 0..iters * TASKS {
@@ -67,24 +84,14 @@ fn overhead(c: &mut Criterion) {
     drop(func_pool);
 
     let tp = threadpool::ThreadPool::new(THREADS);
-    group.bench_function("threadpool_execute", |b| {
-        b.iter_custom(|iters| {
-            let wg = WaitGroup::new();
-            let start = Instant::now();
-            for _ in 0..iters * TASKS {
-                wg.add(1);
-                let wg = wg.clone();
-                tp.execute(move || wg.done());
-            }
-            wg.wait();
-            start.elapsed()
-        })
+    g.bench_function("threadpool_execute", |b| {
+        b.iter_custom(|iters| time_flood(&tp, TASKS, iters, no_work))
     });
     tp.join();
     drop(tp);
 
     // A bare hand-off to one thread: a channel, a box, a WaitGroup. No pool.
-    group.bench_function("crossbeam_floor", |b| {
+    g.bench_function("crossbeam_floor", |b| {
         let (tx, rx) = crossbeam_channel::unbounded::<Box<dyn FnOnce() + Send>>();
         let consumer = std::thread::spawn(move || {
             for job in rx {
@@ -105,44 +112,19 @@ fn overhead(c: &mut Criterion) {
         drop(tx);
         consumer.join().unwrap();
     });
-    group.finish();
+    g.finish();
 
-    let mut group = c.benchmark_group("empty_task_rayon");
-    group.sample_size(10);
-    group.warm_up_time(Duration::from_secs(1));
-    group.measurement_time(Duration::from_secs(5));
-    group.throughput(Throughput::Elements(RAYON_TASKS));
+    let mut g = group(c, "empty_task_rayon", RAYON_TASKS);
     let rayon_pool = rayon::ThreadPoolBuilder::new()
         .num_threads(THREADS)
         // Without a handler, a panic in spawn aborts the process.
         .panic_handler(|_| eprintln!("a rayon task panicked"))
         .build()
         .unwrap();
-    group.bench_function("rayon_spawn", |b| {
-        b.iter_custom(|iters| {
-            let wg = WaitGroup::new();
-            let start = Instant::now();
-            for _ in 0..iters * RAYON_TASKS {
-                wg.add(1);
-                let wg = wg.clone();
-                rayon_pool.spawn(move || wg.done());
-            }
-            wg.wait();
-            start.elapsed()
-        })
+    g.bench_function("rayon_spawn", |b| {
+        b.iter_custom(|iters| time_flood(&rayon_pool, RAYON_TASKS, iters, no_work))
     });
-    group.finish();
-}
-
-/// 1,000 rounds of xorshift: about 2 µs, and nothing the compiler can fold.
-fn cpu_work(seed: u64) {
-    let mut x = std::hint::black_box(seed) | 1;
-    for _ in 0..1000 {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-    }
-    std::hint::black_box(x);
+    g.finish();
 }
 
 /// CPU-bound floods: 200,000 tasks of ~2 µs through 1,000 workers and
@@ -150,48 +132,17 @@ fn cpu_work(seed: u64) {
 fn cpu_task(c: &mut Criterion) {
     const CPU_TASKS: u64 = 200_000;
     for threads in [THREADS, 2] {
-        let mut group = c.benchmark_group(format!("cpu_task_{threads}_workers"));
-        group.sample_size(10);
-        group.warm_up_time(Duration::from_secs(1));
-        group.measurement_time(Duration::from_secs(5));
-        group.throughput(Throughput::Elements(CPU_TASKS));
+        let mut g = group(c, &format!("cpu_task_{threads}_workers"), CPU_TASKS);
         let pool = Pool::new(threads).unwrap();
-        group.bench_function("pool_core_submit", |b| {
-            b.iter_custom(|iters| {
-                let wg = WaitGroup::new();
-                let start = Instant::now();
-                for i in 0..iters * CPU_TASKS {
-                    wg.add(1);
-                    let wg = wg.clone();
-                    pool.submit(move || {
-                        cpu_work(i);
-                        wg.done();
-                    })
-                    .unwrap();
-                }
-                wg.wait();
-                start.elapsed()
-            })
+        g.bench_function("pool_core_submit", |b| {
+            b.iter_custom(|iters| time_flood(&pool, CPU_TASKS, iters, cpu_work))
         });
         drop(pool);
         let tp = threadpool::ThreadPool::new(threads);
-        group.bench_function("threadpool_execute", |b| {
-            b.iter_custom(|iters| {
-                let wg = WaitGroup::new();
-                let start = Instant::now();
-                for i in 0..iters * CPU_TASKS {
-                    wg.add(1);
-                    let wg = wg.clone();
-                    tp.execute(move || {
-                        cpu_work(i);
-                        wg.done();
-                    });
-                }
-                wg.wait();
-                start.elapsed()
-            })
+        g.bench_function("threadpool_execute", |b| {
+            b.iter_custom(|iters| time_flood(&tp, CPU_TASKS, iters, cpu_work))
         });
-        group.finish();
+        g.finish();
     }
 }
 

@@ -34,18 +34,11 @@ use std::hint::black_box;
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
+use common::{cpu_work, flood};
 use pool_core::{Pool, WaitGroup};
 
-/// 1,000 rounds of xorshift: about 2 µs here, and nothing the compiler can fold.
-fn cpu_work(seed: u64) {
-    let mut x = black_box(seed) | 1;
-    for _ in 0..1000 {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-    }
-    black_box(x);
-}
+mod common;
+
 
 #[derive(Clone, Copy, PartialEq)]
 enum Job {
@@ -172,18 +165,8 @@ fn pool_core_submit_queued(threads: usize, queue_size: usize, job: Job) -> Runne
         .build()
         .unwrap();
     Box::new(move |tasks| {
-        let wg = WaitGroup::new();
         let meter = Meter::start();
-        for i in 0..tasks {
-            wg.add(1);
-            let wg = wg.clone();
-            pool.submit(move || {
-                job.run(i);
-                wg.done();
-            })
-            .unwrap();
-        }
-        wg.wait();
+        flood(&pool, tasks, move |i| job.run(i));
         meter.stop()
     })
 }
@@ -213,17 +196,8 @@ fn pool_core_invoke(threads: usize, job: Job) -> Runner {
 fn threadpool(threads: usize, job: Job) -> Runner {
     let pool = threadpool::ThreadPool::new(threads);
     Box::new(move |tasks| {
-        let wg = WaitGroup::new();
         let meter = Meter::start();
-        for i in 0..tasks {
-            wg.add(1);
-            let wg = wg.clone();
-            pool.execute(move || {
-                job.run(i);
-                wg.done();
-            });
-        }
-        wg.wait();
+        flood(&pool, tasks, move |i| job.run(i));
         meter.stop()
     })
 }
@@ -241,17 +215,8 @@ fn rayon(threads: usize, job: Job) -> Runner {
             .panic_handler(|_| {})
             .build()
             .unwrap();
-        let wg = WaitGroup::new();
         let meter = Meter::start();
-        for i in 0..tasks {
-            wg.add(1);
-            let wg = wg.clone();
-            pool.spawn(move || {
-                job.run(i);
-                wg.done();
-            });
-        }
-        wg.wait();
+        flood(&pool, tasks, move |i| job.run(i));
         let sample = meter.stop();
         drop(pool);
         let deadline = Instant::now() + Duration::from_secs(60);
