@@ -4,6 +4,7 @@
 use std::process::Command;
 
 use compare::StrategyResult;
+use harness::testing::temp_dir;
 
 fn run(
     args: &[&str],
@@ -23,12 +24,6 @@ fn run(
         .unwrap_or_default();
     let results = serde_json::from_str(&json).unwrap_or_default();
     (out, results, workload.to_owned())
-}
-
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("compare-test-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
 }
 
 #[test]

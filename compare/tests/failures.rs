@@ -3,36 +3,28 @@
 //! child running, an unwritable folder, calls failing fast, too few file
 //! descriptors.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use compare::StrategyResult;
+use harness::testing::{read_json, run, temp_dir};
 use slow_api::{Fault, Server, ServerConfig};
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("compare-fail-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
+use std::ffi::OsStr;
 
 fn compare(args: &[&str], out_dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_compare"))
-        .args(args)
-        .arg("--out-dir")
-        .arg(out_dir)
-        .output()
-        .unwrap()
+    let mut all: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+    all.extend([OsStr::new("--out-dir"), out_dir.as_os_str()]);
+    run(env!("CARGO_BIN_EXE_compare"), all)
 }
 
 fn results(dir: &Path, workload: &str) -> Vec<StrategyResult> {
-    let json = std::fs::read_to_string(dir.join(format!("results-{workload}.json"))).unwrap();
-    serde_json::from_str(&json).unwrap()
+    read_json(&dir.join(format!("results-{workload}.json")))
 }
 
-/// The API killed mid-run loses no finished strategy: the strategy running at the kill reports its failed calls, the ones
-/// after it get "did not finish" rows with the reason, and every file is
-/// written.
+/// The API killed mid-run loses no finished strategy: the strategy running
+/// at the kill reports its failed calls, the ones after it get "did not
+/// finish" rows with the reason, and every file is written.
 #[test]
 fn finished_strategies_survive_a_server_killed_mid_run() {
     let config = ServerConfig {

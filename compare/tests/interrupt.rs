@@ -2,21 +2,16 @@
 //! every finished row is kept, the interrupted one is marked so, the files
 //! are written, and the exit code is the shell's for the signal.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use compare::StrategyResult;
+use harness::testing::temp_dir;
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
 const LONG: Duration = Duration::from_secs(60);
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("compare-test-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
 
 /// The pid of a child of `parent` whose command line holds every word of
 /// `words`, once there is one (polled, for at most `LONG`).

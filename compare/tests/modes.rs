@@ -8,31 +8,17 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use compare::{StrategyResult, Timeline};
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("compare-modes-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
+use harness::testing::{run_ok, temp_dir};
+use std::ffi::OsStr;
 
 fn compare(args: &[&str], out_dir: &Path) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_compare"))
-        .args(args)
-        .arg("--out-dir")
-        .arg(out_dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    let mut all: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+    all.extend([OsStr::new("--out-dir"), out_dir.as_os_str()]);
+    run_ok(env!("CARGO_BIN_EXE_compare"), all)
 }
 
 fn json<T: serde::de::DeserializeOwned>(path: PathBuf) -> T {
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+    harness::testing::read_json(&path)
 }
 
 /// The SVG at `path`, parsed: panics if it is not well-formed XML.

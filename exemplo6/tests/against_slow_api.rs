@@ -3,9 +3,10 @@
 //! and the binary against servers that misbehave on purpose (silent, 500,
 //! killed mid-run), each in seconds.
 
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
+use harness::testing::{run, text};
 use slow_api::{ApiClient, Fault, Server, ServerConfig};
 
 fn server(delay_ms: u64, fault: Fault) -> Server {
@@ -19,15 +20,8 @@ fn server(delay_ms: u64, fault: Fault) -> Server {
 
 fn exemplo6(args: &[&str]) -> (Output, Duration) {
     let start = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_exemplo6"))
-        .args(args)
-        .output()
-        .unwrap();
+    let out = run(env!("CARGO_BIN_EXE_exemplo6"), args);
     (out, start.elapsed())
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 #[test]

@@ -44,16 +44,10 @@ fn pre_allocated_workers() {
 
 #[test]
 fn the_binary_prints_json_with_every_figure() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_exemplo7"))
-        .args(["--jobs", "11", "--pool-size", "3", "--pre-alloc", "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let r = harness::testing::run_json(
+        env!("CARGO_BIN_EXE_exemplo7"),
+        ["--jobs", "11", "--pool-size", "3", "--pre-alloc", "--json"],
     );
-    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["jobs"], 11);
     assert_eq!(r["server_requests"], 11);
     assert_eq!(r["failed"], 0);

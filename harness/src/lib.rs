@@ -53,6 +53,7 @@ pub mod checks;
 mod failures;
 pub mod probes;
 mod report;
+pub mod testing;
 
 pub use alloc::AllocCounter;
 pub use args::{RunArgs, Target};

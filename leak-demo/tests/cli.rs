@@ -6,24 +6,18 @@ use std::process::Command;
 
 #[test]
 fn compare_writes_one_profile_per_variant() {
-    let dir = std::env::temp_dir().join(format!("leak-demo-cli-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let out = Command::new(env!("CARGO_BIN_EXE_leak-demo"))
-        .args([
+    let dir = harness::testing::temp_dir("leak-demo-cli");
+    let out = harness::testing::run_ok(
+        env!("CARGO_BIN_EXE_leak-demo"),
+        [
             "compare",
             "--threads",
             "8",
             "--buffer-kib",
             "16",
             "--out-dir",
-        ])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+            dir.to_str().unwrap(),
+        ],
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     for variant in ["leaky", "wait-group", "joined"] {

@@ -168,26 +168,12 @@ fn a_failed_http_call_is_counted_not_fatal() {
 
 fn the_binary_runs_every_stage() {
     for stage in ["basic", "book-pool"] {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_native-workers"))
-            .arg(stage)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{stage}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        harness::testing::run_ok(env!("CARGO_BIN_EXE_native-workers"), [stage]);
     }
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_native-workers"))
-        .args(["http-workers", "--workers", "4", "--jobs", "12", "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let r = harness::testing::run_json(
+        env!("CARGO_BIN_EXE_native-workers"),
+        ["http-workers", "--workers", "4", "--jobs", "12", "--json"],
     );
-    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["server_requests"], 12);
     assert!(r["server_peak_in_flight"].as_u64().unwrap() <= 4);
 }

@@ -39,7 +39,6 @@ use pool_core::{Pool, WaitGroup};
 
 mod common;
 
-
 #[derive(Clone, Copy, PartialEq)]
 enum Job {
     Empty,

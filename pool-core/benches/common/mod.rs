@@ -26,7 +26,8 @@ pub(crate) trait Spawner {
 
 impl Spawner for Pool {
     fn spawn_task<F: FnOnce() + Send + 'static>(&self, task: F) {
-        self.submit(task).expect("the bench's pool accepts every task");
+        self.submit(task)
+            .expect("the bench's pool accepts every task");
     }
 }
 
