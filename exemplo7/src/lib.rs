@@ -52,7 +52,7 @@
 //!
 //! let server = Server::start(ServerConfig::fast(Duration::from_millis(1))).unwrap();
 //! let client = ApiClient::new(server.url(), 4).unwrap();
-//! let outcome = exemplo7::run(&client, "two", 20, 4, false).unwrap();
+//! let outcome = exemplo7::run(&client, "two", 20, 4, exemplo7::Workers::OnDemand).unwrap();
 //! assert_eq!(outcome.failures.count(), 0);
 //! assert_eq!(server.served(), 20);
 //! ```
@@ -94,16 +94,41 @@ pub fn api_worker(client: &ApiClient, route: &str) -> Result<u64, CallError> {
     Ok(id)
 }
 
+/// When the pool's workers start: the tutorial's two submit tests differ
+/// only in this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Workers {
+    /// Each worker starts when a task first needs it (ants' default):
+    /// `TestPoolWaitToGetWorker`.
+    OnDemand,
+    /// Every worker starts before the first task (ants' `WithPreAlloc(true)`):
+    /// `TestPoolWaitToGetWorkerPreMalloc`.
+    PreAllocated,
+}
+
+impl Workers {
+    /// How the report names the run.
+    ///
+    /// ```
+    /// assert_eq!(exemplo7::Workers::OnDemand.label(), "exemplo7 (Pool + submit)");
+    /// ```
+    pub fn label(self) -> &'static str {
+        match self {
+            Workers::OnDemand => "exemplo7 (Pool + submit)",
+            Workers::PreAllocated => "exemplo7 (Pool + submit, pre-allocated)",
+        }
+    }
+}
+
 /// Makes `jobs` calls through `Pool::new(pool_size)` + `submit`: the
-/// tutorial's `TestPoolWaitToGetWorker` (with `pre_alloc`, its
-/// `TestPoolWaitToGetWorkerPreMalloc`: every thread started up front, ants'
-/// `WithPreAlloc(true)`).
+/// tutorial's `TestPoolWaitToGetWorker`, or with
+/// [`Workers::PreAllocated`] its `TestPoolWaitToGetWorkerPreMalloc`.
 ///
 /// ```
 /// # use std::time::Duration;
 /// # let server = slow_api::Server::start(slow_api::ServerConfig::fast(Duration::from_millis(1))).unwrap();
 /// # let client = slow_api::ApiClient::new(server.url(), 2).unwrap();
-/// let outcome = exemplo7::run(&client, "two", 6, 2, true).unwrap();
+/// let outcome = exemplo7::run(&client, "two", 6, 2, exemplo7::Workers::PreAllocated).unwrap();
 /// assert_eq!(outcome.failures.count(), 0);
 /// ```
 pub fn run(
@@ -111,7 +136,7 @@ pub fn run(
     route: &str,
     jobs: u64,
     pool_size: usize,
-    pre_alloc: bool,
+    workers: Workers,
 ) -> Result<Outcome, BuildError> {
     let start = Instant::now();
     // Create the WaitGroup.
@@ -122,7 +147,7 @@ pub fn run(
     // Create a pool of `pool_size` threads.
     let pool = Pool::builder()
         .capacity(pool_size)
-        .pre_alloc(pre_alloc)
+        .pre_alloc(workers == Workers::PreAllocated)
         .build()?;
     // No `defer p.Release()`: dropping `pool` at the end releases it and
     // joins its threads.

@@ -6,6 +6,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use exemplo7::Workers;
 use harness::RunArgs;
 
 harness::count_allocations!();
@@ -25,21 +26,15 @@ struct Cli {
 fn main() -> ExitCode {
     harness::main("exemplo7", || {
         let cli = Cli::parse();
-        let program = if cli.pre_alloc {
-            "exemplo7 (Pool + submit, pre-allocated)"
+        let workers = if cli.pre_alloc {
+            Workers::PreAllocated
         } else {
-            "exemplo7 (Pool + submit)"
+            Workers::OnDemand
         };
         // Find the API, run the jobs through the submit pool, print the figures.
-        cli.run.run_and_report(program, |target| {
+        cli.run.run_and_report(workers.label(), |target| {
             let run = &cli.run;
-            exemplo7::run(
-                &target.client,
-                &run.route,
-                run.jobs,
-                run.pool_size,
-                cli.pre_alloc,
-            )
+            exemplo7::run(&target.client, &run.route, run.jobs, run.pool_size, workers)
         })
     })
 }

@@ -4,16 +4,17 @@
 
 use std::time::Duration;
 
+use exemplo7::Workers;
 use slow_api::{ApiClient, Server, ServerConfig};
 
-fn every_call_gets_its_own_number(pre_alloc: bool) {
+fn every_call_gets_its_own_number(workers: Workers) {
     let config = ServerConfig {
         track_ids: true,
         ..ServerConfig::fast(Duration::from_millis(5))
     };
     let server = Server::start(config).unwrap();
     let client = ApiClient::new(server.url(), 6).unwrap();
-    let outcome = exemplo7::run(&client, "two", 300, 6, pre_alloc).unwrap();
+    let outcome = exemplo7::run(&client, "two", 300, 6, workers).unwrap();
     assert_eq!(
         outcome.failures.count(),
         0,
@@ -33,13 +34,13 @@ fn every_call_gets_its_own_number(pre_alloc: bool) {
 }
 
 #[test]
-fn submit_pool() {
-    every_call_gets_its_own_number(false);
+fn pool_wait_to_get_worker() {
+    every_call_gets_its_own_number(Workers::OnDemand);
 }
 
 #[test]
-fn pre_allocated_workers() {
-    every_call_gets_its_own_number(true);
+fn pool_wait_to_get_worker_pre_malloc() {
+    every_call_gets_its_own_number(Workers::PreAllocated);
 }
 
 #[test]
