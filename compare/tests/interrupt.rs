@@ -115,25 +115,25 @@ const TABLE: &[&str] = &[
     "600",
 ];
 
-#[test]
-fn sigint_keeps_the_finished_rows_writes_the_files_and_exits_130() {
-    let dir = temp_dir("sigint");
-    let (code, stdout, rows) = interrupt(
+/// Interrupts the table run during its second strategy with `signal`:
+/// the first row is kept, the second says why it has no figures, every
+/// file is written and named, and the exit code is `code`.
+fn an_interrupted_table_keeps_its_finished_rows(signal: Signal, code: i32) {
+    let dir = temp_dir(&format!("{signal:?}"));
+    let (exit, stdout, rows) = interrupt(
         TABLE,
         &["--child", "thread-per-job"],
-        Signal::SIGINT,
+        signal,
         &dir,
         "results-sleep.json",
     );
-    assert_eq!(code, Some(130), "{stdout}");
+    assert_eq!(exit, Some(code), "{stdout}");
     assert_eq!(rows.len(), 2, "{stdout}");
     assert_eq!(rows[0].strategy, "pool1000");
     assert!(!rows[0].failed_or_unfinished(), "{:?}", rows[0]);
-    assert_eq!(
-        rows[1].did_not_finish.as_deref(),
-        Some("interrupted (SIGINT)")
-    );
-    assert!(stdout.contains("interrupted (SIGINT)"), "{stdout}");
+    let reason = format!("interrupted ({signal:?})");
+    assert_eq!(rows[1].did_not_finish.as_deref(), Some(reason.as_str()));
+    assert!(stdout.contains(&reason), "{stdout}");
     for file in ["results-sleep.csv", "chart-sleep.svg", "timeline-sleep.svg"] {
         assert!(dir.join(file).exists(), "{file} written");
         assert!(stdout.contains(file), "{stdout}");
@@ -141,22 +141,13 @@ fn sigint_keeps_the_finished_rows_writes_the_files_and_exits_130() {
 }
 
 #[test]
-fn sigterm_exits_143_with_the_rows_kept() {
-    let dir = temp_dir("sigterm");
-    let (code, stdout, rows) = interrupt(
-        TABLE,
-        &["--child", "thread-per-job"],
-        Signal::SIGTERM,
-        &dir,
-        "results-sleep.json",
-    );
-    assert_eq!(code, Some(143), "{stdout}");
-    assert_eq!(rows.len(), 2);
-    assert!(!rows[0].failed_or_unfinished(), "{:?}", rows[0]);
-    assert_eq!(
-        rows[1].did_not_finish.as_deref(),
-        Some("interrupted (SIGTERM)")
-    );
+fn sigint_keeps_the_finished_rows_writes_the_files_and_exits_130() {
+    an_interrupted_table_keeps_its_finished_rows(Signal::SIGINT, 130);
+}
+
+#[test]
+fn sigterm_keeps_the_finished_rows_writes_the_files_and_exits_143() {
+    an_interrupted_table_keeps_its_finished_rows(Signal::SIGTERM, 143);
 }
 
 #[test]

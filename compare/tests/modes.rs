@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use compare::{StrategyResult, Timeline};
 use harness::testing::{run_ok, temp_dir};
@@ -211,23 +211,23 @@ fn a_sweep_draws_one_point_per_size_and_finds_a_knee() {
     );
 }
 
+/// Runs compare with `args`, checks it refused them (exit 2), and returns
+/// what it said.
+fn refused(args: &[&str], out_dir: &Path) -> String {
+    let mut all: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+    all.extend([OsStr::new("--out-dir"), out_dir.as_os_str()]);
+    let out = harness::testing::run(env!("CARGO_BIN_EXE_compare"), all);
+    assert_eq!(out.status.code(), Some(2), "{args:?}");
+    harness::testing::text(&out.stderr)
+}
+
 #[test]
 fn a_sweep_of_a_pool_with_no_size_is_refused() {
     let dir = temp_dir("sweep-refused");
-    let out = Command::new(env!("CARGO_BIN_EXE_compare"))
-        .args([
-            "sweep",
-            "--strategy",
-            "tokio-tasks",
-            "--workload",
-            "noop",
-            "--out-dir",
-        ])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = refused(
+        &["sweep", "--strategy", "tokio-tasks", "--workload", "noop"],
+        &dir,
+    );
     assert!(
         stderr.contains("--strategy tokio-tasks has no pool size"),
         "{stderr}"
@@ -237,8 +237,8 @@ fn a_sweep_of_a_pool_with_no_size_is_refused() {
 #[test]
 fn a_size_named_twice_is_refused_not_run_twice() {
     let dir = temp_dir("sweep-duplicates");
-    let out = Command::new(env!("CARGO_BIN_EXE_compare"))
-        .args([
+    let stderr = refused(
+        &[
             "sweep",
             "--strategy",
             "pool1000",
@@ -248,13 +248,9 @@ fn a_size_named_twice_is_refused_not_run_twice() {
             "4",
             "4",
             "4",
-            "--out-dir",
-        ])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+        ],
+        &dir,
+    );
     assert!(stderr.contains("--sizes names 4 twice"), "{stderr}");
     assert!(!dir.join("sweep-noop.json").exists(), "nothing ran");
 }
