@@ -57,10 +57,6 @@ fn main() {
             a_worker_survives_a_reraising_handler_and_a_payload_whose_drop_panics,
         ),
         (
-            "drop_from_inside_a_task_does_not_self_join",
-            drop_from_inside_a_task_does_not_self_join,
-        ),
-        (
             "submit_from_inside_a_task_into_a_full_pool",
             submit_from_inside_a_task_into_a_full_pool,
         ),
@@ -193,24 +189,6 @@ fn release_from_inside_a_task() {
     .unwrap();
     assert!(rx.recv_timeout(LONG).unwrap(), "refused as Closed");
     assert!(pool.release_timeout(LONG).is_ok());
-}
-
-fn drop_from_inside_a_task_does_not_self_join() {
-    let (tx, rx) = mpsc::channel();
-    {
-        let pool = Pool::new(2).unwrap();
-        let last = pool.clone();
-        drop(pool);
-        // The task holds the last handle; dropping it there must not join itself.
-        last.clone()
-            .submit(move || {
-                drop(last);
-                tx.send(()).unwrap();
-            })
-            .unwrap();
-    }
-    rx.recv_timeout(LONG)
-        .expect("the task that dropped its own pool finished");
 }
 
 /// A task that submits into its own full pool with a deadline keeps the
