@@ -396,3 +396,30 @@ fn hand_rolled(job: &Job, jobs: u64, workers: usize) -> anyhow::Result<()> {
 fn refused<T>(strategy: Strategy) -> impl Fn(pool_core::PoolError<T>) -> anyhow::Error {
     move |e| anyhow!("{}: {e}", strategy.name())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every variant has a spec (the `match` in `spec` has no wildcard, so
+    /// one without does not compile), and what the runner derives from it
+    /// agrees: its name parses back, a sizable strategy has a pool size, and
+    /// every capacity is at least 1.
+    #[test]
+    fn every_strategy_has_a_spec_the_runner_can_use() {
+        assert!(!Strategy::all().is_empty());
+        for &s in Strategy::all() {
+            assert_eq!(Strategy::from_name(&s.name()), Some(s));
+            assert_eq!(s.sizable(), matches!(s.spec().size, Size::Pool(_)));
+            assert!(s.capacity(7) >= 1, "{}", s.name());
+            if s.spec().size == Size::PerJob {
+                assert_eq!(
+                    s.capacity(7),
+                    7,
+                    "{} is bounded by --max-in-flight",
+                    s.name()
+                );
+            }
+        }
+    }
+}

@@ -59,7 +59,7 @@ pub fn knee(rows: &[StrategyResult]) -> Option<usize> {
 }
 
 /// Runs `strategy` once per size, each in its own child process, prints
-/// the table and the knee, and writes `sweep-<workload>.{json,csv,svg}`.
+/// the table and the knee, and writes `sweep-<workload>-<strategy>.{json,csv,svg}`.
 pub(crate) fn run_sweep(
     args: &Args,
     strategy: Strategy,
@@ -109,7 +109,11 @@ pub(crate) fn run_sweep(
         ),
         None => println!("\nno knee: no size ran cleanly"),
     }
-    let base = args.out_dir.join(format!("sweep-{workload}"));
+    // Named for the workload and the strategy, so two sweeps never overwrite
+    // each other's files.
+    let base = args
+        .out_dir
+        .join(format!("sweep-{workload}-{}", strategy.name()));
     let (json_path, csv_path) = (base.with_extension("json"), base.with_extension("csv"));
     write_json(&rows, &json_path)?;
     write_csv(&rows, &csv_path)?;

@@ -172,7 +172,7 @@ fn an_interrupted_sweep_keeps_the_sizes_that_ran() {
         &["--child", "pool1000", "--capacity", "1"],
         Signal::SIGINT,
         &dir,
-        "sweep-sleep.json",
+        "sweep-sleep-pool1000.json",
     );
     assert_eq!(code, Some(130), "{stdout}");
     assert_eq!(rows.len(), 2, "size 4 never started: {stdout}");
@@ -182,5 +182,5 @@ fn an_interrupted_sweep_keeps_the_sizes_that_ran() {
         rows[1].did_not_finish.as_deref(),
         Some("interrupted (SIGINT)")
     );
-    assert!(dir.join("sweep-sleep.svg").exists());
+    assert!(dir.join("sweep-sleep-pool1000.svg").exists());
 }

@@ -189,16 +189,16 @@ fn a_sweep_draws_one_point_per_size_and_finds_a_knee() {
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("knee: size "), "{stdout}");
-    let rows: Vec<StrategyResult> = json(dir.join("sweep-cpu.json"));
+    let rows: Vec<StrategyResult> = json(dir.join("sweep-cpu-pool1000.json"));
     let sizes: Vec<usize> = rows.iter().map(|r| r.capacity).collect();
     assert_eq!(sizes, [1, 2, 4]);
     assert!(
         rows.iter()
             .all(|r| r.strategy == "pool1000" && r.failed == 0)
     );
-    let csv = std::fs::read_to_string(dir.join("sweep-cpu.csv")).unwrap();
+    let csv = std::fs::read_to_string(dir.join("sweep-cpu-pool1000.csv")).unwrap();
     assert_eq!(csv.lines().count(), 4);
-    let chart = svg(dir.join("sweep-cpu.svg"));
+    let chart = svg(dir.join("sweep-cpu-pool1000.svg"));
     let doc = roxmltree::Document::parse(&chart).unwrap();
     let points = doc
         .descendants()
@@ -252,5 +252,8 @@ fn a_size_named_twice_is_refused_not_run_twice() {
         &dir,
     );
     assert!(stderr.contains("--sizes names 4 twice"), "{stderr}");
-    assert!(!dir.join("sweep-noop.json").exists(), "nothing ran");
+    assert!(
+        !dir.join("sweep-noop-pool1000.json").exists(),
+        "nothing ran"
+    );
 }
