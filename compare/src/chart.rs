@@ -1,9 +1,10 @@
 //! The SVG bar chart: time and peak memory per strategy, drawn with plotters.
 //!
 //! - Bars are in the table's order, top to bottom, never sorted into a
-//!   ranking, and coloured by family: no pool, pool-core, other pools, async.
+//!   ranking, each in its strategy's own colour (the same in the timeline).
 //! - Each bar has its value written at its end, and, where the workload has
-//!   one, a black tick at the strategy's ideal time.
+//!   one, black ticks just above and below it at the strategy's ideal time,
+//!   in the gap between rows, so the mark never hides a bar.
 //! - A strategy whose jobs failed is drawn in grey and labelled with how
 //!   many failed (a failed call is often fast, so its bar would otherwise
 //!   look like a win); one that did not finish is labelled so and has no bar.
@@ -16,25 +17,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::report::StrategyResult;
-use crate::strategy::{Family, Strategy};
-
-/// The colour of a bar whose strategy did not run cleanly.
-pub(crate) const FAILED: RGBColor = RGBColor(150, 150, 150);
-
-/// A family's colour.
-pub(crate) fn family_colour(family: Family) -> RGBColor {
-    match family {
-        Family::NoPool => RGBColor(214, 39, 40),
-        Family::PoolCore => RGBColor(31, 119, 180),
-        Family::OtherPool => RGBColor(255, 127, 14),
-        Family::Async => RGBColor(44, 160, 44),
-    }
-}
-
-/// The family of a result, from its strategy's name.
-fn family_of(r: &StrategyResult) -> Option<Family> {
-    Strategy::from_name(&r.strategy).map(|s| s.spec().family)
-}
+use crate::style::{CAPTION, FAILED, TEXT, TITLE, colour_of, tick};
 
 /// Draws two horizontal bar charts (elapsed seconds, peak RSS in MiB) into
 /// an SVG file at `path`; an error names the path.
@@ -59,8 +42,8 @@ fn draw(results: &[StrategyResult], title: &str, path: &Path) -> Result<(), Box<
     let height = 150 + 34 * results.len().max(1) as u32;
     let root = SVGBackend::new(path, (1200, height.max(320))).into_drawing_area();
     root.fill(&WHITE)?;
-    let root = root.titled(title, ("sans-serif", 20))?;
-    let (body, legend) = root.split_vertically(root.dim_in_pixel().1 - 30);
+    let root = root.titled(title, ("sans-serif", TITLE))?;
+    let (body, legend) = root.split_vertically(root.dim_in_pixel().1 - 34);
     let (left, right) = body.split_horizontally(600);
     let time: Vec<f64> = results.iter().map(|r| r.elapsed_s).collect();
     let memory: Vec<f64> = results
@@ -116,16 +99,19 @@ fn bars(
     // Room to the right of the longest bar for its value.
     let max = top * 1.3;
     let mut chart = ChartBuilder::on(area)
-        .caption(caption, ("sans-serif", 16))
+        .caption(caption, ("sans-serif", CAPTION))
         .margin(10)
-        .x_label_area_size(30)
-        .y_label_area_size(240)
+        .x_label_area_size(34)
+        .y_label_area_size(250)
         .build_cartesian_2d(0.0..max, 0.0..n as f64)?;
     chart
         .configure_mesh()
         .disable_y_mesh()
         .y_labels(0)
         .x_labels(6)
+        .x_label_formatter(&|v| tick(*v))
+        .label_style(("sans-serif", TEXT))
+        .light_line_style(WHITE)
         .draw()?;
     // Row i from the top: the table's order.
     let row = |i: usize| (n - 1 - i) as f64;
@@ -134,25 +120,29 @@ fn bars(
         let colour = if r.failed_or_unfinished() {
             FAILED
         } else {
-            family_of(r).map_or(FAILED, family_colour)
+            colour_of(&r.strategy)
         };
         if r.did_not_finish.is_none() {
             chart.draw_series(std::iter::once(Rectangle::new(
                 [(0.0, y + 0.15), (values[i], y + 0.85)],
-                colour.mix(0.8).filled(),
+                colour.filled(),
             )))?;
             chart.draw_series(std::iter::once(Text::new(
                 value_text(values[i]),
                 (values[i], y + 0.5),
-                TextStyle::from(("sans-serif", 12).into_font())
+                TextStyle::from(("sans-serif", TEXT).into_font())
                     .pos(Pos::new(HPos::Left, VPos::Center)),
             )))?;
         }
         if let Some(ideal) = ideal[i] {
-            chart.draw_series(std::iter::once(PathElement::new(
-                vec![(ideal, y + 0.05), (ideal, y + 0.95)],
-                BLACK.stroke_width(3),
-            )))?;
+            // Above and below the bar (which spans 0.15..0.85 of its row),
+            // never across it.
+            for (from, to) in [(y + 0.0, y + 0.14), (y + 0.86, y + 1.0)] {
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(ideal, from), (ideal, to)],
+                    BLACK.stroke_width(3),
+                )))?;
+            }
         }
         // The row's label, right-aligned left of the axis.
         let (x, py) = chart.backend_coord(&(0.0, y + 0.5));
@@ -162,7 +152,7 @@ fn bars(
                 x - area.get_base_pixel().0 - 8,
                 py - area.get_base_pixel().1,
             ),
-            TextStyle::from(("sans-serif", 13).into_font())
+            TextStyle::from(("sans-serif", TEXT).into_font())
                 .pos(Pos::new(HPos::Right, VPos::Center)),
         ))?;
     }
@@ -170,36 +160,21 @@ fn bars(
 }
 
 fn draw_legend(area: &Area<'_>, ideal: bool) -> Result<(), Box<dyn Error>> {
+    // Each bar is named beside it; the legend explains only the marks.
     let mut x = 250;
-    // Every family a strategy has, in the table's order.
-    let mut families: Vec<Family> = Vec::new();
-    for s in Strategy::all() {
-        if !families.contains(&s.spec().family) {
-            families.push(s.spec().family);
-        }
-    }
-    let mut entries: Vec<(String, RGBColor)> = families
-        .iter()
-        .map(|f| (f.label().to_owned(), family_colour(*f)))
-        .collect();
-    entries.push(("failed / did not finish".into(), FAILED));
-    for (text, colour) in entries {
-        area.draw(&Rectangle::new(
-            [(x, 8), (x + 14, 22)],
-            colour.mix(0.8).filled(),
-        ))?;
-        area.draw(&Text::new(text.clone(), (x + 20, 9), ("sans-serif", 13)))?;
-        x += 30 + 8 * text.len() as i32;
-    }
+    let text = "failed / did not finish";
+    area.draw(&Rectangle::new([(x, 8), (x + 16, 24)], FAILED.filled()))?;
+    area.draw(&Text::new(text, (x + 22, 8), ("sans-serif", TEXT)))?;
+    x += 40 + 9 * text.len() as i32;
     if ideal {
         area.draw(&PathElement::new(
-            vec![(x, 6), (x, 24)],
+            vec![(x, 4), (x, 28)],
             BLACK.stroke_width(3),
         ))?;
         area.draw(&Text::new(
             "ideal for its capacity",
-            (x + 8, 9),
-            ("sans-serif", 13),
+            (x + 8, 8),
+            ("sans-serif", TEXT),
         ))?;
     }
     Ok(())

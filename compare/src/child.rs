@@ -66,8 +66,11 @@ pub fn run_child(args: &Args, strategy: Strategy) -> anyhow::Result<ChildOutput>
             )?;
             let client = ApiClient::with_call_timeout(url, in_flight, call_timeout)
                 .map_err(|e| anyhow!("--url: {e}"))?;
-            // The ideal uses the delay the API itself reports.
-            let delay = client.probe().map_err(anyhow::Error::msg)?.two_delay;
+            // The ideal uses the API's real delay, as the parent learnt it.
+            let delay = match args.api_delay_ms {
+                Some(ms) => Duration::from_millis(ms),
+                None => client.probe("two").map_err(anyhow::Error::msg)?.delay,
+            };
             (
                 Some(client),
                 Some(harness::ideal_time(jobs, in_flight, delay)),

@@ -56,6 +56,9 @@ pub struct Args {
     /// Internal: the pool size of a sweep's child.
     #[arg(long, hide = true)]
     pub capacity: Option<usize>,
+    /// Internal: the API's delay in milliseconds, as the parent learnt it.
+    #[arg(long, hide = true)]
+    pub api_delay_ms: Option<u64>,
     /// Internal: the `cpu` job's rounds, calibrated by the parent.
     #[arg(long, hide = true)]
     pub cpu_rounds: Option<u64>,

@@ -29,6 +29,7 @@ mod latency;
 mod report;
 mod session;
 mod strategy;
+mod style;
 mod sweep;
 mod table_mode;
 mod timeline;
@@ -43,7 +44,7 @@ pub use job::{
 };
 pub use latency::Latency;
 pub use report::{StrategyResult, table, to_csv, write_csv};
-pub use strategy::{Family, Size, Spec, Strategy, run};
+pub use strategy::{Size, Spec, Strategy, run};
 pub use sweep::{KNEE_TOLERANCE, draw_sweep, knee};
 pub use timeline::{SAMPLE_PERIOD, Sample, Sampler, Timeline, draw_timeline};
 

@@ -31,6 +31,7 @@ use crate::strategy::Strategy;
 /// calibration, and the progress bar.
 pub(crate) struct Session {
     url: Option<String>,
+    api_delay: Option<Duration>,
     _server: Option<Server>,
     exe: PathBuf,
     cpu_rounds: Option<u64>,
@@ -57,11 +58,15 @@ impl Session {
             url = Some(s.url().to_owned());
             server = Some(s);
         }
+        // Asked once, here, and handed to every child.
+        let mut api_delay = None;
         if let Some(url) = &url {
-            ApiClient::new(url, 1)
-                .map_err(|e| anyhow!("--url: {e}"))?
-                .probe()
-                .map_err(anyhow::Error::msg)?;
+            let client = ApiClient::new(url, 1).map_err(|e| anyhow!("--url: {e}"))?;
+            let info = client.probe("two").map_err(anyhow::Error::msg)?;
+            if let Some(note) = info.note(client.base()) {
+                eprintln!("{note}");
+            }
+            api_delay = Some(info.delay);
         }
         // Every child runs the same rounds, calibrated once, here.
         let cpu_rounds = (args.workload == Workload::Cpu)
@@ -75,6 +80,7 @@ impl Session {
         );
         Ok(Session {
             url,
+            api_delay,
             _server: server,
             exe,
             cpu_rounds,
@@ -134,6 +140,9 @@ impl Session {
         }
         if let Some(size) = capacity {
             cmd.args(["--capacity", &size.to_string()]);
+        }
+        if let Some(delay) = self.api_delay {
+            cmd.args(["--api-delay-ms", &delay.as_millis().to_string()]);
         }
         if let Some(rounds) = self.cpu_rounds {
             cmd.args(["--cpu-rounds", &rounds.to_string()]);

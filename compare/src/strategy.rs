@@ -49,31 +49,6 @@ pub enum Strategy {
     TokioPool1000,
 }
 
-/// What kind of thing runs the jobs: the chart colours by it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Family {
-    /// A thread per job.
-    NoPool,
-    /// pool-core.
-    PoolCore,
-    /// Another crate's pool, or a hand-rolled one.
-    OtherPool,
-    /// tokio tasks.
-    Async,
-}
-
-impl Family {
-    /// How the chart's legend names it.
-    pub fn label(self) -> &'static str {
-        match self {
-            Family::NoPool => "no pool",
-            Family::PoolCore => "pool-core",
-            Family::OtherPool => "other pools",
-            Family::Async => "async",
-        }
-    }
-}
-
 /// How many jobs a strategy runs at once, and who decides it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Size {
@@ -85,15 +60,18 @@ pub enum Size {
     PerJob,
 }
 
-/// Everything the runner, the sweep and the chart need to know about a
+/// Everything the runner, the sweep and the charts need to know about a
 /// strategy, in one place: adding a [`Strategy`] means adding its `Spec`
 /// (the compiler asks for it) and its arm in [`run`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Spec {
-    /// What kind of thing runs the jobs.
-    pub family: Family,
     /// How many jobs run at once.
     pub size: Size,
+    /// Its colour in every chart, `(red, green, blue)`: no two strategies
+    /// share one. From the Okabe–Ito and Paul Tol palettes, which stay
+    /// apart for colour-blind eyes, keeping only the shades that read on
+    /// white (no yellow, no pale tints; black is the charts' ideal mark).
+    pub rgb: (u8, u8, u8),
 }
 
 impl Strategy {
@@ -110,28 +88,27 @@ impl Strategy {
     /// What this strategy is: the one place that says so.
     ///
     /// ```
-    /// use compare::{Family, Size, Strategy};
+    /// use compare::{Size, Strategy};
     /// assert_eq!(Strategy::Pool1000.spec().size, Size::Pool(1000));
-    /// assert_eq!(Strategy::Native1000.spec().family, Family::OtherPool);
+    /// assert_eq!(Strategy::TokioTasks.spec().size, Size::PerJob);
     /// ```
     pub fn spec(self) -> Spec {
-        use Family::{Async, NoPool, OtherPool, PoolCore};
-        let (family, size) = match self {
-            Strategy::ThreadPerJob => (NoPool, Size::PerJob),
-            Strategy::DefaultPool => (PoolCore, Size::DefaultPool),
-            Strategy::Pool10000 => (PoolCore, Size::Pool(10_000)),
-            Strategy::Pool1000
-            | Strategy::PoolWithFunc1000
-            | Strategy::Pool1000Prealloc
-            | Strategy::Pool1000Queue
-            | Strategy::MultiPool
-            | Strategy::TokioPool1000 => (PoolCore, Size::Pool(1000)),
-            Strategy::Threadpool1000 | Strategy::Rayon1000 | Strategy::Native1000 => {
-                (OtherPool, Size::Pool(1000))
-            }
-            Strategy::TokioTasks => (Async, Size::PerJob),
+        let (size, rgb) = match self {
+            Strategy::ThreadPerJob => (Size::PerJob, (213, 94, 0)),
+            Strategy::DefaultPool => (Size::DefaultPool, (136, 34, 85)),
+            Strategy::Pool10000 => (Size::Pool(10_000), (170, 68, 153)),
+            Strategy::Pool1000 => (Size::Pool(1000), (0, 114, 178)),
+            Strategy::PoolWithFunc1000 => (Size::Pool(1000), (51, 34, 136)),
+            Strategy::Pool1000Prealloc => (Size::Pool(1000), (86, 180, 233)),
+            Strategy::Pool1000Queue => (Size::Pool(1000), (68, 170, 153)),
+            Strategy::MultiPool => (Size::Pool(1000), (17, 119, 51)),
+            Strategy::Threadpool1000 => (Size::Pool(1000), (230, 159, 0)),
+            Strategy::Rayon1000 => (Size::Pool(1000), (153, 153, 51)),
+            Strategy::Native1000 => (Size::Pool(1000), (204, 121, 167)),
+            Strategy::TokioTasks => (Size::PerJob, (0, 158, 115)),
+            Strategy::TokioPool1000 => (Size::Pool(1000), (204, 102, 119)),
         };
-        Spec { family, size }
+        Spec { size, rgb }
     }
 
     /// The name used on the command line and in the results.
@@ -412,6 +389,16 @@ mod tests {
             assert_eq!(Strategy::from_name(&s.name()), Some(s));
             assert_eq!(s.sizable(), matches!(s.spec().size, Size::Pool(_)));
             assert!(s.capacity(7) >= 1, "{}", s.name());
+            let rgb = s.spec().rgb;
+            assert!(
+                Strategy::all()
+                    .iter()
+                    .filter(|o| o.spec().rgb == rgb)
+                    .count()
+                    == 1,
+                "{} shares its colour",
+                s.name()
+            );
             if s.spec().size == Size::PerJob {
                 assert_eq!(
                     s.capacity(7),

@@ -13,13 +13,16 @@ use std::path::Path;
 
 use anyhow::{anyhow, bail};
 use plotters::coord::ranged1d::ValueFormatter;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::cli::Args;
 use crate::job::Workload;
 use crate::report::{StrategyResult, write_csv};
 use crate::session::{Session, report_interruption, write_json};
 use crate::strategy::Strategy;
+use crate::style::{CAPTION, FAILED, TEXT, TITLE, colour_of, one_two_five, tick};
 
 /// A size is past the knee when its time is within this factor of the best.
 pub const KNEE_TOLERANCE: f64 = 1.10;
@@ -158,9 +161,9 @@ pub fn draw_sweep(rows: &[StrategyResult], title: &str, path: &Path) -> anyhow::
 }
 
 fn draw(rows: &[StrategyResult], title: &str, path: &Path) -> Result<(), Box<dyn Error>> {
-    let root = SVGBackend::new(path, (1200, 500)).into_drawing_area();
+    let root = SVGBackend::new(path, (1200, 520)).into_drawing_area();
     root.fill(&WHITE)?;
-    let root = root.titled(title, ("sans-serif", 20))?;
+    let root = root.titled(title, ("sans-serif", TITLE))?;
     let (left, right) = root.split_horizontally(600);
     let clean: Vec<&StrategyResult> = rows.iter().filter(|r| !r.failed_or_unfinished()).collect();
     let time: Vec<(f64, f64)> = clean
@@ -190,6 +193,11 @@ fn draw(rows: &[StrategyResult], title: &str, path: &Path) -> Result<(), Box<dyn
     } else {
         format!(" (failed, not drawn: size {})", bad.join(", "))
     };
+    // The sizes are the x axis's labels, from the smallest on.
+    let mut sizes: Vec<f64> = rows.iter().map(|r| r.capacity as f64).collect();
+    sizes.sort_by(f64::total_cmp);
+    sizes.dedup();
+    let colour = rows.first().map_or(FAILED, |r| colour_of(&r.strategy));
     let knee = knee(rows).map(|k| k as f64);
     draw_panel(
         &left,
@@ -197,7 +205,8 @@ fn draw(rows: &[StrategyResult], title: &str, path: &Path) -> Result<(), Box<dyn
             caption: format!("elapsed (s, log scale){note}"),
             points: time,
             ideal,
-            colour: RGBColor(31, 119, 180),
+            colour,
+            sizes: sizes.clone(),
             knee,
             log_y: true,
         },
@@ -208,7 +217,8 @@ fn draw(rows: &[StrategyResult], title: &str, path: &Path) -> Result<(), Box<dyn
             caption: "peak resident memory (MiB)".into(),
             points: memory,
             ideal: Vec::new(),
-            colour: RGBColor(214, 39, 40),
+            colour,
+            sizes,
             knee,
             log_y: false,
         },
@@ -220,22 +230,24 @@ fn draw(rows: &[StrategyResult], title: &str, path: &Path) -> Result<(), Box<dyn
 type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
 
 /// One panel of the sweep chart: measured points (one per size), the ideal
-/// if any, and the knee as a vertical line.
+/// if any, and the knee as a labelled, dashed vertical line.
 struct Panel {
     caption: String,
     points: Vec<(f64, f64)>,
     ideal: Vec<(f64, f64)>,
     colour: RGBColor,
+    sizes: Vec<f64>,
     knee: Option<f64>,
     log_y: bool,
 }
 
 fn draw_panel(area: &Area<'_>, panel: &Panel) -> Result<(), Box<dyn Error>> {
-    let xs = panel.points.iter().map(|p| p.0);
-    let (left, right) = (
-        xs.clone().fold(f64::INFINITY, f64::min).min(1.0),
-        xs.fold(1.0, f64::max) * 1.5,
-    );
+    let smallest = panel.sizes.first().copied().unwrap_or(1.0);
+    let largest = panel.sizes.last().copied().unwrap_or(1.0);
+    // A little room either side, so the first and last points are whole.
+    let x = (smallest / 1.2..largest * 1.2)
+        .log_scale()
+        .with_key_points(panel.sizes.clone());
     let ys: Vec<f64> = panel
         .points
         .iter()
@@ -243,65 +255,57 @@ fn draw_panel(area: &Area<'_>, panel: &Panel) -> Result<(), Box<dyn Error>> {
         .map(|p| p.1)
         .collect();
     let top = ys.iter().copied().fold(0.0, f64::max).max(1e-6) * 1.5;
-    // A log scale shows every halving of the time alike; memory is linear.
-    let bottom = if panel.log_y {
-        ys.iter().copied().fold(f64::INFINITY, f64::min).max(1e-6) / 1.5
-    } else {
-        0.0
-    };
     let mut builder = ChartBuilder::on(area);
     builder
-        .caption(&panel.caption, ("sans-serif", 16))
-        .margin(10)
-        .x_label_area_size(35)
-        .y_label_area_size(60);
-    let x = (left..right).log_scale();
+        .caption(&panel.caption, ("sans-serif", CAPTION))
+        .margin(12)
+        .x_label_area_size(44)
+        .y_label_area_size(70);
     if panel.log_y {
-        fill(
-            builder.build_cartesian_2d(x, (bottom..top).log_scale())?,
-            panel,
-            bottom,
-            top,
-        )
+        // A log scale shows every halving of the time alike.
+        let bottom = ys.iter().copied().fold(f64::INFINITY, f64::min).max(1e-6) / 1.5;
+        let y = (bottom..top)
+            .log_scale()
+            .with_key_points(one_two_five(bottom, top));
+        fill(builder.build_cartesian_2d(x, y)?, panel, bottom, top)
     } else {
-        fill(
-            builder.build_cartesian_2d(x, bottom..top)?,
-            panel,
-            bottom,
-            top,
-        )
+        fill(builder.build_cartesian_2d(x, 0.0..top)?, panel, 0.0, top)
     }
 }
 
 /// Draws a panel's series on a chart whose y axis is log or linear.
-fn fill<'a, Y>(
-    mut chart: ChartContext<'a, SVGBackend<'a>, Cartesian2d<LogCoord<f64>, Y>>,
+fn fill<'a, X, Y>(
+    mut chart: ChartContext<'a, SVGBackend<'a>, Cartesian2d<X, Y>>,
     panel: &Panel,
     bottom: f64,
     top: f64,
 ) -> Result<(), Box<dyn Error>>
 where
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
     Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
 {
     chart
         .configure_mesh()
         .x_desc("pool size (log scale)")
-        .x_label_formatter(&|x| format!("{}", x.round()))
-        .y_label_formatter(&|y| format!("{y:.2}"))
+        .x_label_formatter(&|x| tick(*x))
+        .y_label_formatter(&|y| tick(*y))
+        .label_style(("sans-serif", TEXT))
+        .axis_desc_style(("sans-serif", TEXT))
+        .light_line_style(WHITE)
         .draw()?;
     let colour = panel.colour;
     chart
         .draw_series(LineSeries::new(
             panel.points.iter().copied(),
-            colour.stroke_width(2),
+            colour.stroke_width(3),
         ))?
         .label("measured")
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2)));
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(3)));
     chart.draw_series(
         panel
             .points
             .iter()
-            .map(|&p| Circle::new(p, 4, colour.filled())),
+            .map(|&p| Circle::new(p, 5, colour.filled())),
     )?;
     if !panel.ideal.is_empty() {
         chart
@@ -310,24 +314,51 @@ where
                 BLACK.stroke_width(1),
             ))?
             .label("ideal for the size")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BLACK.stroke_width(1)));
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(1)));
     }
     if let Some(k) = panel.knee {
+        // Thick and dashed, unlike any grid line, and named at its top.
+        let knee_style = KNEE.stroke_width(3);
         chart
-            .draw_series(std::iter::once(PathElement::new(
+            .draw_series(std::iter::once(DashedPathElement::new(
                 vec![(k, bottom.max(1e-6)), (k, top)],
-                BLACK.mix(0.4).stroke_width(1),
+                8,
+                6,
+                knee_style,
             )))?
             .label(format!("knee: size {k}"))
-            .legend(|(x, y)| {
-                PathElement::new(vec![(x + 8, y - 6), (x + 8, y + 6)], BLACK.mix(0.4))
+            .legend(move |(x, y)| {
+                DashedPathElement::new(vec![(x, y), (x + 20, y)], 6, 4, knee_style)
             });
+        // The name sits near the bottom, on the side with room.
+        let largest = panel.sizes.last().copied().unwrap_or(k);
+        let (text, side) = if k >= largest {
+            (format!("knee {k} "), HPos::Right)
+        } else {
+            (format!(" knee {k}"), HPos::Left)
+        };
+        let low = if panel.log_y {
+            bottom * 1.3
+        } else {
+            top * 0.05
+        };
+        chart.draw_series(std::iter::once(Text::new(
+            text,
+            (k, low),
+            TextStyle::from(("sans-serif", TEXT).into_font())
+                .color(&KNEE)
+                .pos(Pos::new(side, VPos::Bottom)),
+        )))?;
     }
     chart
         .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
+        .background_style(WHITE.mix(0.9))
         .border_style(BLACK.mix(0.3))
+        .label_font(("sans-serif", TEXT))
         .position(SeriesLabelPosition::UpperRight)
         .draw()?;
     Ok(())
 }
+
+/// The knee marker's colour: black, so it is never a strategy's.
+const KNEE: RGBColor = RGBColor(0, 0, 0);

@@ -52,7 +52,10 @@ pub(crate) fn run_table(args: &Args) -> anyhow::Result<Vec<StrategyResult>> {
     let timeline_json = args.out_dir.join(format!("timeline-{workload}.json"));
     write_json(&timelines, &timeline_json)?;
     let timeline_svg = args.out_dir.join(format!("timeline-{workload}.svg"));
-    let title = format!("{jobs} {workload} jobs per strategy, over time (sampled every 10 ms)");
+    let title = format!(
+        "{jobs} {workload} jobs per strategy, over time (a point every {} ms)",
+        crate::timeline::SAMPLE_PERIOD.as_millis()
+    );
     crate::timeline::draw_timeline(&timelines, &title, &timeline_svg)?;
     println!(
         "\nwritten: {}, {}, {}, {}, {}",

@@ -18,6 +18,7 @@ use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::job::Job;
+use crate::style::{CAPTION, TEXT, TITLE, colour_of, tick};
 
 /// How often a child samples its process for the timeline.
 pub const SAMPLE_PERIOD: Duration = Duration::from_millis(10);
@@ -115,7 +116,7 @@ type Measure = (&'static str, fn(&Sample) -> f64);
 fn draw(timelines: &[Timeline], title: &str, path: &Path) -> Result<(), Box<dyn Error>> {
     let root = SVGBackend::new(path, (1200, 800)).into_drawing_area();
     root.fill(&WHITE)?;
-    let root = root.titled(title, ("sans-serif", 20))?;
+    let root = root.titled(title, ("sans-serif", TITLE))?;
     let panels = root.split_evenly((2, 2));
     let measures: [Measure; 4] = [
         ("threads alive", |s| s.threads as f64),
@@ -137,27 +138,32 @@ fn draw(timelines: &[Timeline], title: &str, path: &Path) -> Result<(), Box<dyn 
             .max(1.0)
             * 1.05;
         let mut chart = ChartBuilder::on(panel)
-            .caption(caption, ("sans-serif", 16))
+            .caption(caption, ("sans-serif", CAPTION))
             .margin(10)
-            .x_label_area_size(30)
-            .y_label_area_size(60)
+            .x_label_area_size(40)
+            .y_label_area_size(70)
             .build_cartesian_2d(0.0..end, 0.0..top)?;
         chart
             .configure_mesh()
             .x_desc("seconds")
             .x_labels(6)
             .y_labels(5)
+            .x_label_formatter(&|v| tick(*v))
+            .y_label_formatter(&|v| tick(*v))
+            .label_style(("sans-serif", TEXT))
+            .light_line_style(WHITE)
+            .axis_desc_style(("sans-serif", TEXT))
             .draw()?;
-        for (i, t) in timelines.iter().enumerate() {
-            let colour = Palette99::pick(i).to_rgba();
+        for t in timelines {
+            let colour = colour_of(&t.strategy);
             chart
                 .draw_series(LineSeries::new(
                     t.samples.iter().map(|s| (s.t_s, value(s))),
-                    colour.stroke_width(2),
+                    colour.stroke_width(3),
                 ))?
                 .label(t.strategy.clone())
                 .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2))
+                    PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(3))
                 });
         }
         // One legend is enough: the colours are the same in every panel.
@@ -166,7 +172,7 @@ fn draw(timelines: &[Timeline], title: &str, path: &Path) -> Result<(), Box<dyn 
                 .configure_series_labels()
                 .background_style(WHITE.mix(0.8))
                 .border_style(BLACK.mix(0.3))
-                .label_font(("sans-serif", 11))
+                .label_font(("sans-serif", TEXT))
                 .position(SeriesLabelPosition::UpperRight)
                 .draw()?;
         }

@@ -230,3 +230,37 @@ fn stat_field(pid: u32, n: usize) -> Option<String> {
     let after_name = &stat[stat.rfind(')')? + 2..];
     after_name.split_whitespace().nth(n).map(str::to_owned)
 }
+
+/// Against the tutorial's own server (no `/health`), compare times one call
+/// once, in the parent, says so in one line, and every strategy runs.
+#[test]
+fn the_tutorials_own_server_is_timed_once_and_every_strategy_runs() {
+    let go_like = ServerConfig {
+        health_route: false,
+        ..ServerConfig::fast(Duration::from_millis(20))
+    };
+    let api = Server::start(go_like).unwrap();
+    let dir = temp_dir("go-server");
+    let out = compare(
+        &[
+            "--jobs",
+            "40",
+            "--only",
+            "pool1000",
+            "tokio-tasks",
+            "--url",
+            api.url(),
+        ],
+        &dir,
+    );
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert_eq!(said.matches("has no GET /health").count(), 1, "{said}");
+    let rows = results(&dir, "http");
+    assert_eq!(rows.len(), 2);
+    for r in &rows {
+        assert_eq!(r.failed, 0, "{r:?}");
+        // The ideal comes from the timed delay: at least the 20 ms sleep.
+        assert!(r.ideal_s.unwrap() >= 0.020, "{r:?}");
+    }
+}

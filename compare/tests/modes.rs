@@ -28,12 +28,12 @@ fn svg(path: PathBuf) -> String {
     text
 }
 
-/// The data lines of an SVG (2 px wide polylines), counted by colour.
+/// The data lines of a timeline (3 px wide polylines), counted by colour.
 fn series_by_colour(text: &str) -> BTreeMap<String, usize> {
     let doc = roxmltree::Document::parse(text).unwrap();
     let mut by_colour = BTreeMap::new();
     for node in doc.descendants().filter(|n| n.has_tag_name("polyline")) {
-        if node.attribute("stroke-width") == Some("2") {
+        if node.attribute("stroke-width") == Some("3") {
             *by_colour
                 .entry(node.attribute("stroke").unwrap_or_default().to_owned())
                 .or_insert(0) += 1;
@@ -89,21 +89,13 @@ fn the_cpu_workload_has_an_ideal_start_latency_and_queue_wait() {
     }
     assert_eq!(csv.lines().count(), 4);
 
-    // The bar chart: each strategy labelled, the legend's families.
+    // The bar chart: each strategy labelled, the ideal's mark explained.
     let chart = svg(dir.join("chart-cpu.svg"));
     let labels = texts(&chart);
     for s in strategies {
         assert!(labels.iter().any(|t| t == s), "{s} missing from {labels:?}");
     }
-    for family in [
-        "no pool",
-        "pool-core",
-        "other pools",
-        "async",
-        "ideal for its capacity",
-    ] {
-        assert!(labels.iter().any(|t| t == family), "{family}");
-    }
+    assert!(labels.iter().any(|t| t == "ideal for its capacity"));
     // A value at the end of every bar, in both panels.
     assert_eq!(
         labels.iter().filter(|t| t.ends_with(" s")).count(),
@@ -115,14 +107,15 @@ fn the_cpu_workload_has_an_ideal_start_latency_and_queue_wait() {
         3,
         "{labels:?}"
     );
-    // An ideal tick (3 px, black) per strategy, and one in the legend.
+    // The ideal (3 px, black): a tick above and one below each bar, never
+    // across it, and one in the legend.
     let doc = roxmltree::Document::parse(&chart).unwrap();
     let ticks = doc
         .descendants()
         .filter(|n| n.has_tag_name("polyline"))
         .filter(|n| n.attribute("stroke-width") == Some("3"))
         .count();
-    assert_eq!(ticks, 3 + 1, "ideal ticks");
+    assert_eq!(ticks, 2 * 3 + 1, "ideal ticks");
     // The timeline: one line per strategy in each of 4 panels, plus its
     // legend entry.
     let timeline = svg(dir.join("timeline-cpu.svg"));
@@ -256,4 +249,81 @@ fn a_size_named_twice_is_refused_not_run_twice() {
         !dir.join("sweep-noop-pool1000.json").exists(),
         "nothing ran"
     );
+}
+
+/// Every `font-size` in an SVG, in pixels.
+fn font_sizes(text: &str) -> Vec<f64> {
+    let doc = roxmltree::Document::parse(text).unwrap();
+    doc.descendants()
+        .filter_map(|n| n.attribute("font-size"))
+        .map(|size| size.trim_end_matches("px").parse().unwrap())
+        .collect()
+}
+
+/// The fill colours of a bar chart's bars (rectangles inside the plot,
+/// not the background or the legend's swatch), one per bar.
+fn bar_fills(text: &str) -> Vec<String> {
+    let doc = roxmltree::Document::parse(text).unwrap();
+    doc.descendants()
+        .filter(|n| n.has_tag_name("rect"))
+        .filter(|n| n.attribute("fill") != Some("#FFFFFF"))
+        .filter(|n| n.attribute("height").and_then(|h| h.parse::<f64>().ok()) > Some(16.0))
+        .filter_map(|n| n.attribute("fill").map(str::to_owned))
+        .collect()
+}
+
+/// A chart on a projector: no text below 14 px, and every strategy in a
+/// colour of its own, the same in the bar chart and the timeline.
+#[test]
+fn every_chart_reads_on_a_projector_one_colour_per_strategy() {
+    let dir = temp_dir("projector");
+    compare(&["--workload", "noop", "--jobs", "300"], &dir);
+    let strategies = compare::Strategy::all().len();
+    let chart = svg(dir.join("chart-noop.svg"));
+    let timeline = svg(dir.join("timeline-noop.svg"));
+    for (name, text) in [("chart", &chart), ("timeline", &timeline)] {
+        let sizes = font_sizes(text);
+        assert!(!sizes.is_empty(), "{name}");
+        assert!(sizes.iter().all(|&s| s >= 14.0), "{name}: {sizes:?}");
+    }
+    // Two panels of bars, each strategy once per panel, in its own colour.
+    let fills = bar_fills(&chart);
+    assert_eq!(fills.len(), 2 * strategies, "{fills:?}");
+    let distinct: std::collections::BTreeSet<_> = fills.iter().collect();
+    assert_eq!(distinct.len(), strategies, "a colour shared: {fills:?}");
+    // The timeline's lines use the very same colours, one each.
+    let series = series_by_colour(&timeline);
+    assert_eq!(series.len(), strategies, "{series:?}");
+    let same: std::collections::BTreeSet<&String> = series.keys().collect();
+    assert_eq!(same, distinct, "the timeline's colours are the chart's");
+}
+
+/// The pictures the READMEs and lessons show, as committed: no text below
+/// 14 px in any of them, and no two strategies sharing a colour in a bar
+/// chart.
+#[test]
+fn the_committed_pictures_read_on_a_projector() {
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&docs).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "svg") {
+            continue;
+        }
+        seen += 1;
+        let text = svg(path.clone());
+        let sizes = font_sizes(&text);
+        assert!(
+            sizes.iter().all(|&s| s >= 14.0),
+            "{}: {sizes:?}",
+            path.display()
+        );
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("compare-") {
+            let fills = bar_fills(&text);
+            let distinct: std::collections::BTreeSet<_> = fills.iter().collect();
+            assert_eq!(distinct.len() * 2, fills.len(), "{name}: {fills:?}");
+        }
+    }
+    assert!(seen >= 6, "only {seen} pictures under docs/");
 }

@@ -217,3 +217,34 @@ fn exercise_2_route_one_takes_one_round_of_two_seconds() {
     assert!(report["elapsed_s"].as_f64().unwrap() >= 2.0);
     assert!(took < Duration::from_secs(30), "took {took:?}");
 }
+
+/// The tutorial's own `server.go` has only `/one/:id` and `/two/:id` (404
+/// elsewhere): with no `/health` to ask, exemplo6 times one call, says so
+/// in one line, and runs against it.
+#[test]
+fn the_tutorials_own_server_is_timed_and_used() {
+    let go_like = ServerConfig {
+        health_route: false,
+        track_ids: true,
+        ..ServerConfig::fast(Duration::from_millis(30))
+    };
+    let api = Server::start(go_like).unwrap();
+    let (out, _) = exemplo6(&[
+        "--jobs",
+        "8",
+        "--pool-size",
+        "4",
+        "--url",
+        api.url(),
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stderr);
+    assert_eq!(said.matches("has no GET /health").count(), 1, "{said}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["failed"], 0);
+    let delay = report["delay_ms"].as_u64().unwrap();
+    assert!((30..1000).contains(&delay), "timed delay {delay} ms");
+    // Eight jobs and the one timed call (id 0).
+    assert_eq!(api.served(), 9);
+}

@@ -91,3 +91,31 @@ fn exercise_3_the_race_is_refused_and_the_atomic_fix_runs() {
     assert!(ran.status.success());
     assert!(String::from_utf8_lossy(&ran.stdout).contains("10 calls, 10 distinct numbers"));
 }
+
+/// Against the tutorial's own server (no `/health`), exemplo7 times one
+/// call, says so, and runs.
+#[test]
+fn the_tutorials_own_server_is_timed_and_used() {
+    let go_like = ServerConfig {
+        health_route: false,
+        ..ServerConfig::fast(Duration::from_millis(30))
+    };
+    let api = Server::start(go_like).unwrap();
+    let out = harness::testing::run_ok(
+        env!("CARGO_BIN_EXE_exemplo7"),
+        [
+            "--jobs",
+            "6",
+            "--pool-size",
+            "3",
+            "--url",
+            api.url(),
+            "--json",
+        ],
+    );
+    let said = harness::testing::text(&out.stderr);
+    assert!(said.contains("has no GET /health"), "{said}");
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["failed"], 0);
+    assert!(r["delay_ms"].as_u64().unwrap() >= 30, "{r}");
+}

@@ -115,10 +115,12 @@ impl RunArgs {
             }
         };
         // One real request: is it there, does it answer, how slow is it?
-        let info = client.probe().map_err(anyhow::Error::msg)?;
-        let delay = info
-            .delay_of(&self.route)
-            .with_context(|| format!("--route {:?} is not a route of the slow API", self.route))?;
+        let info = client.probe(&self.route).map_err(anyhow::Error::msg)?;
+        if let Some(note) = info.note(client.base()) {
+            // On stderr: with --json, stdout holds the JSON alone.
+            eprintln!("{note}");
+        }
+        let delay = info.delay;
         Ok(Target {
             client,
             server,

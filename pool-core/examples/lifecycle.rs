@@ -56,5 +56,11 @@ fn main() {
     pool.submit(move || tx.send("ran on the rebooted pool").unwrap())
         .unwrap();
     println!("reboot(): {}", rx.recv().unwrap());
+
+    // The task has sent its message, but its worker may still be counting
+    // it. Release once more and wait for the workers to exit: once they are
+    // joined, every figure in the stats is final.
+    pool.release_timeout(std::time::Duration::from_secs(10))
+        .expect("an idle pool's workers exit at once");
     println!("stats:    {}", pool.stats());
 }

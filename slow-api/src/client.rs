@@ -8,7 +8,8 @@
 //! Before a run, [`ApiClient::probe`] makes one real request (`GET /health`)
 //! with a short timeout: it fails within seconds, with a message that says
 //! what to do, when nothing listens or when something listens and never
-//! answers; and it learns the API's real delays.
+//! answers; and it learns the API's real delays (from a server with no
+//! `/health`, such as the tutorial's `server.go`, by timing one call).
 //!
 //! [`ApiClient::call`] is the one call every example makes: `GET
 //! /{route}/{id}`, and the body checked to be `"done {id}"`.
@@ -21,8 +22,8 @@
 //! // One client, shared by every worker (it is cheap to clone).
 //! let client = ApiClient::new(server.url(), 8).unwrap();
 //! // Check that the API answers, and ask it how slow it is.
-//! let info = client.probe().unwrap();
-//! assert_eq!(info.delay_of("two"), Some(Duration::from_millis(1)));
+//! let info = client.probe("two").unwrap();
+//! assert_eq!(info.delay, Duration::from_millis(1));
 //! // Make one call; the body is checked for us.
 //! client.call("two", 1).unwrap();
 //! ```
@@ -73,29 +74,50 @@ pub struct ApiClient {
     call_timeout: Duration,
 }
 
-/// What [`ApiClient::probe`] learnt about the API: its routes' delays.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What [`ApiClient::probe`] learnt about the API: the delay of the route a
+/// run will call, and how it was learnt.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiInfo {
-    /// Delay of `GET /one/{id}`.
-    pub one_delay: Duration,
-    /// Delay of `GET /two/{id}`.
-    pub two_delay: Duration,
+    /// The route (`"one"` or `"two"`).
+    pub route: String,
+    /// Its delay.
+    pub delay: Duration,
+    /// Whether the API said so, or one call was timed.
+    pub source: DelaySource,
+}
+
+/// How a route's delay was learnt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DelaySource {
+    /// The API reported it (`GET /health`): this workspace's slow API.
+    Reported,
+    /// The API has no `GET /health` (the tutorial's own `server.go` has only
+    /// `/one/:id` and `/two/:id`): one call was timed, rounded down to the
+    /// millisecond.
+    Timed,
 }
 
 impl ApiInfo {
-    /// The delay of a route (`"one"` or `"two"`), if it exists.
+    /// The one line to print when the delay was timed rather than reported,
+    /// so the figures that follow say where their ideal came from.
     ///
     /// ```
+    /// use slow_api::{ApiInfo, DelaySource};
     /// use std::time::Duration;
-    /// let info = slow_api::ApiInfo { one_delay: Duration::from_secs(2), two_delay: Duration::from_millis(100) };
-    /// assert_eq!(info.delay_of("two"), Some(Duration::from_millis(100)));
-    /// assert_eq!(info.delay_of("three"), None);
+    /// let timed = ApiInfo { route: "two".into(), delay: Duration::from_millis(100), source: DelaySource::Timed };
+    /// assert!(timed.note("http://localhost:8080").unwrap().contains("timed GET /two/0: 100 ms"));
+    /// let reported = ApiInfo { source: DelaySource::Reported, ..timed };
+    /// assert_eq!(reported.note("http://localhost:8080"), None);
     /// ```
-    pub fn delay_of(&self, route: &str) -> Option<Duration> {
-        match route {
-            "one" => Some(self.one_delay),
-            "two" => Some(self.two_delay),
-            _ => None,
+    pub fn note(&self, base: &str) -> Option<String> {
+        match self.source {
+            DelaySource::Reported => None,
+            DelaySource::Timed => Some(format!(
+                "{base} has no GET /health (the tutorial's server.go?): timed GET /{}/0: {} ms, \
+                 used as the delay of every call",
+                self.route,
+                self.delay.as_millis()
+            )),
         }
     }
 }
@@ -261,18 +283,43 @@ impl ApiClient {
             .map_err(|e| fail(e.to_string()))
     }
 
-    /// One real request, `GET /health`, that must answer within
-    /// [`CONNECT_TIMEOUT`]: fails within seconds when nothing listens, and
-    /// when something listens but never answers, with a message that says
-    /// what to do. On success, the API's delays.
+    /// Checks that the API answers, and learns the delay of `route`
+    /// (`"one"` or `"two"`), before a run starts: one real request,
+    /// `GET /health`, that must answer within [`CONNECT_TIMEOUT`]. It fails
+    /// within seconds when nothing listens, and when something listens but
+    /// never answers, with a message that says what to do.
+    ///
+    /// A server with no `GET /health` (it answers 404), such as the
+    /// tutorial's own `server.go`, is still the slow API if
+    /// `GET /{route}/0` answers `"done 0"`: that call is timed, and its time
+    /// (rounded down to the millisecond) is the delay, marked
+    /// [`DelaySource::Timed`] so the caller can say so ([`ApiInfo::note`]).
     ///
     /// ```
+    /// use slow_api::{ApiClient, DelaySource, Server, ServerConfig};
+    /// use std::time::Duration;
+    /// let server = Server::start(ServerConfig::fast(Duration::from_millis(20))).unwrap();
+    /// let info = ApiClient::new(server.url(), 1).unwrap().probe("two").unwrap();
+    /// assert_eq!((info.delay, info.source), (Duration::from_millis(20), DelaySource::Reported));
+    ///
+    /// // The tutorial's server: /one and /two only. The delay is timed.
+    /// let go_like = ServerConfig { health_route: false, ..ServerConfig::fast(Duration::from_millis(20)) };
+    /// let server = Server::start(go_like).unwrap();
+    /// let info = ApiClient::new(server.url(), 1).unwrap().probe("two").unwrap();
+    /// assert_eq!(info.source, DelaySource::Timed);
+    /// assert!(info.delay >= Duration::from_millis(20), "{:?}", info.delay);
+    ///
     /// // Port 9 (discard) is closed on loopback here.
-    /// let client = slow_api::ApiClient::new("http://127.0.0.1:9", 1).unwrap();
-    /// let message = client.probe().unwrap_err();
+    /// let client = ApiClient::new("http://127.0.0.1:9", 1).unwrap();
+    /// let message = client.probe("two").unwrap_err();
     /// assert!(message.contains("cargo run -p slow-api"));
     /// ```
-    pub fn probe(&self) -> Result<ApiInfo, String> {
+    pub fn probe(&self, route: &str) -> Result<ApiInfo, String> {
+        if !matches!(route, "one" | "two") {
+            return Err(format!(
+                "--route {route:?} is not a route of the slow API: use one or two"
+            ));
+        }
         let url = format!("{}/health", self.base);
         let agent: Agent = Agent::config_builder()
             .timeout_global(Some(CONNECT_TIMEOUT))
@@ -281,22 +328,30 @@ impl ApiClient {
             .into();
         let how_to_fix = "Start it in another terminal with `cargo run -p slow-api`, or leave out \
                           --url to start one inside this program.";
-        let mut response = agent.get(&url).call().map_err(|e| match e {
-            ureq::Error::Timeout(_) => format!(
-                "the slow API at {} did not answer GET /health within {} s: something listens \
-                 there but does not answer. {how_to_fix}",
-                self.base,
-                CONNECT_TIMEOUT.as_secs()
-            ),
-            ureq::Error::StatusCode(code) => format!(
-                "{} answered GET /health with status {code}: is it the slow API? {how_to_fix}",
-                self.base
-            ),
-            e => format!(
-                "cannot reach the slow API at {} ({e}). {how_to_fix}",
-                self.base
-            ),
-        })?;
+        let mut response = match agent.get(&url).call() {
+            Ok(response) => response,
+            Err(ureq::Error::StatusCode(404)) => return self.time_one_call(route, how_to_fix),
+            Err(ureq::Error::Timeout(_)) => {
+                return Err(format!(
+                    "the slow API at {} did not answer GET /health within {} s: something listens \
+                     there but does not answer. {how_to_fix}",
+                    self.base,
+                    CONNECT_TIMEOUT.as_secs()
+                ));
+            }
+            Err(ureq::Error::StatusCode(code)) => {
+                return Err(format!(
+                    "{} answered GET /health with status {code}: is it the slow API? {how_to_fix}",
+                    self.base
+                ));
+            }
+            Err(e) => {
+                return Err(format!(
+                    "cannot reach the slow API at {} ({e}). {how_to_fix}",
+                    self.base
+                ));
+            }
+        };
         let body = response
             .body_mut()
             .read_to_string()
@@ -306,9 +361,33 @@ impl ApiClient {
                 "{url} answered {body:?}, not the slow API's delays ({e}): is it the slow API? {how_to_fix}"
             )
         })?;
+        let ms = if route == "one" {
+            health.one_ms
+        } else {
+            health.two_ms
+        };
         Ok(ApiInfo {
-            one_delay: Duration::from_millis(health.one_ms),
-            two_delay: Duration::from_millis(health.two_ms),
+            route: route.to_owned(),
+            delay: Duration::from_millis(ms),
+            source: DelaySource::Reported,
+        })
+    }
+
+    /// The delay of a server with no `GET /health`: one `GET /{route}/0`,
+    /// timed, which must answer `"done 0"` within the call timeout.
+    fn time_one_call(&self, route: &str, how_to_fix: &str) -> Result<ApiInfo, String> {
+        let start = std::time::Instant::now();
+        self.call(route, 0).map_err(|e| {
+            format!(
+                "{} answered GET /health with 404 and {e}: is it the slow API? {how_to_fix}",
+                self.base
+            )
+        })?;
+        let ms = start.elapsed().as_millis().min(u128::from(u64::MAX)) as u64;
+        Ok(ApiInfo {
+            route: route.to_owned(),
+            delay: Duration::from_millis(ms),
+            source: DelaySource::Timed,
         })
     }
 }

@@ -24,7 +24,8 @@ mod client;
 mod server;
 
 pub use client::{
-    ApiClient, ApiInfo, CALL_TIMEOUT, CONNECT_TIMEOUT, CallError, MAX_CALL_TIMEOUT, check_body,
+    ApiClient, ApiInfo, CALL_TIMEOUT, CONNECT_TIMEOUT, CallError, DelaySource, MAX_CALL_TIMEOUT,
+    check_body,
 };
 pub use server::{Fault, Server, ServerConfig};
 

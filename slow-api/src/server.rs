@@ -56,6 +56,9 @@ pub struct ServerConfig {
     /// Count the requests per id, for tests that prove every job ran once
     /// ([`Server::id_counts`]). Off by default: it costs a map entry per id.
     pub track_ids: bool,
+    /// Serve `GET /health`. On by default; off, the server has only the
+    /// tutorial's two routes, as its `server.go` does (404 elsewhere).
+    pub health_route: bool,
 }
 
 /// A way the server fails on purpose, so the failure paths of every client
@@ -69,7 +72,7 @@ pub struct ServerConfig {
 /// let config = ServerConfig { fault: Fault::Status500, ..ServerConfig::fast(Duration::ZERO) };
 /// let server = Server::start(config).unwrap();
 /// let client = ApiClient::new(server.url(), 1).unwrap();
-/// assert!(client.probe().is_ok());
+/// assert!(client.probe("two").is_ok());
 /// assert!(client.call("two", 1).unwrap_err().reason.contains("500"));
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -94,6 +97,7 @@ impl Default for ServerConfig {
             two_delay: Duration::from_millis(100),
             fault: Fault::None,
             track_ids: false,
+            health_route: true,
         }
     }
 }
@@ -225,11 +229,15 @@ pub(crate) struct Health {
 
 fn router(state: AppState) -> Router {
     // Anything else falls through to axum's 404.
-    Router::new()
+    let routes = Router::new()
         .route("/one/{id}", get(one))
-        .route("/two/{id}", get(two))
-        .route("/health", get(health))
-        .with_state(state)
+        .route("/two/{id}", get(two));
+    let routes = if state.config.health_route {
+        routes.route("/health", get(health))
+    } else {
+        routes
+    };
+    routes.with_state(state)
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -358,7 +366,7 @@ impl Server {
     /// let server = slow_api::Server::start(slow_api::ServerConfig::ephemeral()).unwrap();
     /// let url = server.url().to_owned();
     /// server.kill();
-    /// assert!(slow_api::ApiClient::new(&url, 1).unwrap().probe().is_err());
+    /// assert!(slow_api::ApiClient::new(&url, 1).unwrap().probe("two").is_err());
     /// ```
     pub fn kill(mut self) {
         self.stop_and_join(Stop::Now);
