@@ -1,11 +1,14 @@
-// Exercise 3: the Go worker's `id++`, with plain threads. It must not
-// compile. Build it and read the two errors:
+// Exercise 3: the Go worker's `id++`, with plain threads.
 //
-//     rustc --edition 2024 docs/exercises/race.rs
+// 1. Build it and read what the compiler says (the binary, if one is ever
+//    made, goes under target/, not into the repository):
 //
-// E0373: the closure may outlive `main`, which owns `id`.
-// E0499: ten closures would each hold the one mutable borrow of `id`.
-// The fix that compiles is an `AtomicU64` (see exemplo7/src/lib.rs).
+//        rustc --edition 2024 docs/exercises/race.rs --out-dir target/exercises
+//
+// 2. Change it until it compiles and the ten threads print ten different
+//    numbers, with no `unsafe` and no lock. Your check:
+//
+//        cargo test -p exemplo7 --test exercises -- --ignored
 
 fn main() {
     let mut id = 0u64;

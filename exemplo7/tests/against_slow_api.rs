@@ -56,42 +56,6 @@ fn the_binary_prints_json_with_every_figure() {
     assert!(r["ideal_s"].as_f64().unwrap() > 0.0);
 }
 
-/// docs/exercises.md, exercise 3: the `id++` race does not compile, and the
-/// compiler says why; the atomic version compiles and numbers every call.
-#[test]
-fn exercise_3_the_race_is_refused_and_the_atomic_fix_runs() {
-    let exercises = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/exercises");
-    let out_dir = std::env::temp_dir().join(format!("exercise-3-{}", std::process::id()));
-    std::fs::create_dir_all(&out_dir).unwrap();
-    let rustc = |file: &str| {
-        std::process::Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
-            .args(["--edition", "2024", "--error-format", "short", "-o"])
-            .arg(out_dir.join(file.trim_end_matches(".rs")))
-            .arg(exercises.join(file))
-            .output()
-            .unwrap()
-    };
-    let race = rustc("race.rs");
-    assert!(!race.status.success(), "the race compiled");
-    let errors = String::from_utf8_lossy(&race.stderr);
-    assert!(
-        errors.contains("E0373") || errors.contains("E0499"),
-        "{errors}"
-    );
-
-    let fixed = rustc("race_fixed.rs");
-    assert!(
-        fixed.status.success(),
-        "{}",
-        String::from_utf8_lossy(&fixed.stderr)
-    );
-    let ran = std::process::Command::new(out_dir.join("race_fixed"))
-        .output()
-        .unwrap();
-    assert!(ran.status.success());
-    assert!(String::from_utf8_lossy(&ran.stdout).contains("10 calls, 10 distinct numbers"));
-}
-
 /// Against the tutorial's own server (no `/health`), exemplo7 times one
 /// call, says so, and runs.
 #[test]

@@ -35,7 +35,6 @@
 //! assert_eq!(got, (0..8).collect::<Vec<_>>());
 //! ```
 
-use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, mpsc};
 use std::thread::{self, JoinHandle};
 
@@ -64,32 +63,6 @@ impl ThreadPool {
     /// assert_eq!(pool.live_workers(), 2);
     /// ```
     pub fn new(size: usize) -> ThreadPool {
-        ThreadPool::build(size, false)
-    }
-
-    /// Exercise 1's solution: the same pool, but each worker catches a
-    /// panicking job (`std::panic::catch_unwind`) and goes on to the next, so
-    /// the pool keeps all its workers. The lock is not held while a job runs,
-    /// so a panic cannot poison it either.
-    ///
-    /// ```
-    /// let pool = native_workers::book_pool::ThreadPool::surviving(2);
-    /// # std::panic::set_hook(Box::new(|_| {}));
-    /// pool.execute(|| panic!("a job that panics"));
-    /// let (tx, rx) = std::sync::mpsc::channel();
-    /// for _ in 0..2 {
-    ///     let tx = tx.clone();
-    ///     pool.execute(move || tx.send(()).unwrap());
-    /// }
-    /// rx.recv().unwrap();
-    /// rx.recv().unwrap();
-    /// assert_eq!(pool.live_workers(), 2);
-    /// ```
-    pub fn surviving(size: usize) -> ThreadPool {
-        ThreadPool::build(size, true)
-    }
-
-    fn build(size: usize, catch_panics: bool) -> ThreadPool {
         assert!(size > 0, "a ThreadPool needs at least one worker");
         let (sender, receiver) = mpsc::channel::<Job>();
         let receiver = Arc::new(Mutex::new(receiver));
@@ -102,12 +75,6 @@ impl ThreadPool {
                         // before the job runs.
                         let message = receiver.lock().expect("lock poisoned").recv();
                         match message {
-                            Ok(job) if catch_panics => {
-                                let caught = std::panic::catch_unwind(AssertUnwindSafe(job));
-                                if caught.is_err() {
-                                    log::debug!("worker {id} survived a panicking job");
-                                }
-                            }
                             Ok(job) => job(),
                             // The sender is gone: the pool is shutting down.
                             Err(_) => break,

@@ -1,7 +1,8 @@
 // Exercise 3, solved: one atomic read-modify-write per call, no lock, and
-// every call gets its own number.
+// every call gets its own number (exemplo7 does the same).
 //
-//     rustc --edition 2024 docs/exercises/race_fixed.rs && ./race_fixed
+//     rustc --edition 2024 docs/exercises/solutions/race.rs --out-dir target/exercises
+//     target/exercises/race
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
