@@ -1,12 +1,14 @@
-//! The READMEs' commands that a class runs live, run here: every command
-//! block after a `<!-- quick -->` line, in README.md and README.pt-BR.md,
-//! must exit 0. `cargo run [--release] -p PACKAGE [--example NAME] -- ARGS`
+//! The commands a class runs live, run here: every command block after a
+//! `<!-- quick -->` line, in both READMEs and every lesson page
+//! (`docs/lessons/*.md`, English and pt-BR), must exit 0. `cargo run [--release] -p PACKAGE [--example NAME] -- ARGS`
 //! runs the dev-profile binary or example the test build has already
 //! compiled (`target/debug/...`), so nothing is built again here, with a
 //! generous time limit, one after the other.
 //!
 //! Also: every relative link and picture in both READMEs, the crates'
-//! READMEs and docs/ points at a file that exists.
+//! READMEs, `ARCHITECTURE.md`, `docs/` and the lesson pages points at a
+//! file that exists, and at an anchor that exists in it; and every lesson
+//! page has its translation.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -44,20 +46,61 @@ fn quick_commands(readme: &str) -> Vec<String> {
     commands
 }
 
+/// The lesson pages, English and pt-BR.
+fn lesson_pages() -> Vec<PathBuf> {
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(root().join("docs/lessons"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    pages.sort();
+    pages
+}
+
 #[test]
-fn every_quick_command_in_both_readmes_exits_0() {
+fn every_lesson_page_has_its_translation() {
+    let pages = lesson_pages();
+    assert!(pages.len() >= 18, "only {} lesson pages", pages.len());
+    for page in &pages {
+        let name = page.file_name().unwrap().to_string_lossy().into_owned();
+        let other = match name.strip_suffix(".pt-BR.md") {
+            Some(stem) => format!("{stem}.md"),
+            None => name.replace(".md", ".pt-BR.md"),
+        };
+        assert!(
+            page.with_file_name(&other).is_file(),
+            "{name} has no translation: {other} is missing"
+        );
+    }
+}
+
+#[test]
+fn every_quick_command_in_the_readmes_and_lessons_exits_0() {
     let root = root();
     let mut all = Vec::new();
-    for readme in ["README.md", "README.pt-BR.md"] {
-        let text = std::fs::read_to_string(root.join(readme)).unwrap();
+    let mut files = vec![root.join("README.md"), root.join("README.pt-BR.md")];
+    files.extend(lesson_pages());
+    let mut lessons_with_commands = 0;
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
         let commands = quick_commands(&text);
-        assert!(!commands.is_empty(), "{readme} marks no command as quick");
+        let name = file.display();
+        if file.starts_with(root.join("docs")) {
+            lessons_with_commands += usize::from(!commands.is_empty());
+        } else {
+            assert!(!commands.is_empty(), "{name} marks no command as quick");
+        }
         for c in commands {
             if !all.contains(&c) {
                 all.push(c);
             }
         }
     }
+    assert!(
+        lessons_with_commands >= 10,
+        "only {lessons_with_commands} lesson pages mark a quick command"
+    );
     for command in all {
         let (program, args) = program_and_args(&command);
         // The commands write their results into the current folder
@@ -127,10 +170,41 @@ fn program_and_args(command: &str) -> (PathBuf, Vec<String>) {
     (program, args.iter().map(|a| a.to_string()).collect())
 }
 
+/// The anchors a Markdown file offers: `<a id="...">` and its headings,
+/// as GitHub spells them (lower case, spaces to dashes, punctuation gone).
+fn anchors(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for line in text.lines() {
+        let mut rest = line;
+        while let Some(i) = rest.find("id=\"") {
+            let tail = &rest[i + 4..];
+            if let Some(end) = tail.find('"') {
+                found.push(tail[..end].to_owned());
+            }
+            rest = &rest[i + 4..];
+        }
+        if let Some(heading) = line.strip_prefix('#') {
+            let title = heading.trim_start_matches('#').trim();
+            let slug: String = title
+                .to_lowercase()
+                .chars()
+                .filter(|c| c.is_alphanumeric() || *c == ' ' || *c == '-' || *c == '_')
+                .map(|c| if c == ' ' { '-' } else { c })
+                .collect();
+            found.push(slug);
+        }
+    }
+    found
+}
+
 #[test]
 fn every_relative_link_and_picture_in_the_readmes_and_docs_exists() {
     let root = root();
-    let mut files = vec![root.join("README.md"), root.join("README.pt-BR.md")];
+    let mut files = vec![
+        root.join("README.md"),
+        root.join("README.pt-BR.md"),
+        root.join("ARCHITECTURE.md"),
+    ];
     for dir in std::fs::read_dir(&root).unwrap().flatten() {
         let readme = dir.path().join("README.md");
         if readme.is_file() {
@@ -142,7 +216,8 @@ fn every_relative_link_and_picture_in_the_readmes_and_docs_exists() {
             files.push(entry.path());
         }
     }
-    let (mut links, mut pictures) = (0, 0);
+    files.extend(lesson_pages());
+    let (mut links, mut pictures, mut anchored) = (0, 0, 0);
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
         let dir = file.parent().unwrap();
@@ -157,20 +232,39 @@ fn every_relative_link_and_picture_in_the_readmes_and_docs_exists() {
                 "{} links a picture off-site: {target}",
                 file.display()
             );
-            if target.starts_with("http") || target.starts_with('#') || target.contains(' ') {
+            if target.starts_with("http") || target.contains(' ') {
                 continue;
             }
-            let path = target.split('#').next().unwrap();
+            let (path, anchor) = match target.split_once('#') {
+                Some((path, anchor)) => (path, Some(anchor)),
+                None => (target, None),
+            };
+            let linked = if path.is_empty() {
+                file.clone()
+            } else {
+                dir.join(path)
+            };
             assert!(
-                dir.join(path).exists(),
+                linked.exists(),
                 "{} links {target}, which does not exist",
                 file.display()
             );
+            if let Some(anchor) = anchor {
+                let there = std::fs::read_to_string(&linked).unwrap_or_default();
+                assert!(
+                    anchors(&there).iter().any(|a| a == anchor),
+                    "{} links {target}, but {} has no anchor {anchor:?}",
+                    file.display(),
+                    linked.display()
+                );
+                anchored += 1;
+            }
             links += 1;
             pictures += usize::from(picture);
         }
     }
     assert!(links > 10, "only {links} links found");
+    assert!(anchored > 5, "only {anchored} links to an anchor found");
     assert!(
         pictures > 0,
         "no picture links found: is the test looking in the right place?"
