@@ -66,11 +66,12 @@ pub fn run_child(args: &Args, strategy: Strategy) -> anyhow::Result<ChildOutput>
             )?;
             let client = ApiClient::with_call_timeout(url, in_flight, call_timeout)
                 .map_err(|e| anyhow!("--url: {e}"))?;
-            // The ideal uses the API's real delay, as the parent learnt it.
-            let delay = match args.api_delay_ms {
-                Some(ms) => Duration::from_millis(ms),
-                None => client.probe("two").map_err(anyhow::Error::msg)?.delay,
-            };
+            // Is the API still there? A child that finds it gone does not
+            // run its jobs: its row says why instead.
+            let probed = client.probe("two").map_err(anyhow::Error::msg)?.delay;
+            // The ideal uses the API's real delay, as the parent learnt it
+            // (one figure for every child, even where it had to be timed).
+            let delay = args.api_delay_ms.map_or(probed, Duration::from_millis);
             (
                 Some(client),
                 Some(harness::ideal_time(jobs, in_flight, delay)),
