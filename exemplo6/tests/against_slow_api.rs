@@ -123,10 +123,9 @@ fn a_server_killed_mid_run_is_reported_as_failed_calls() {
     assert!(took < Duration::from_secs(20), "took {took:?}");
 }
 
-/// The ideal uses the delay the API reports, not an assumed 100 ms.
-#[test]
-fn the_ideal_uses_the_delay_the_api_reports() {
-    let api = server(30, Fault::None);
+/// Runs exemplo6 with 8 calls through a pool of 4 against `api`, checks it
+/// exited 0, and returns its JSON report and what it said on stderr.
+fn eight_calls_through_four(api: &Server) -> (serde_json::Value, String) {
     let (out, _) = exemplo6(&[
         "--jobs",
         "8",
@@ -137,7 +136,15 @@ fn the_ideal_uses_the_delay_the_api_reports() {
         "--json",
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = serde_json::from_slice(&out.stdout).unwrap();
+    (report, text(&out.stderr))
+}
+
+/// The ideal uses the delay the API reports, not an assumed 100 ms.
+#[test]
+fn the_ideal_uses_the_delay_the_api_reports() {
+    let api = server(30, Fault::None);
+    let (report, _) = eight_calls_through_four(&api);
     assert_eq!(report["delay_ms"], 30);
     assert_eq!(report["ideal_s"], 0.06);
 }
@@ -229,19 +236,8 @@ fn the_tutorials_own_server_is_timed_and_used() {
         ..ServerConfig::fast(Duration::from_millis(30))
     };
     let api = Server::start(go_like).unwrap();
-    let (out, _) = exemplo6(&[
-        "--jobs",
-        "8",
-        "--pool-size",
-        "4",
-        "--url",
-        api.url(),
-        "--json",
-    ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let said = text(&out.stderr);
+    let (report, said) = eight_calls_through_four(&api);
     assert_eq!(said.matches("has no GET /health").count(), 1, "{said}");
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["failed"], 0);
     let delay = report["delay_ms"].as_u64().unwrap();
     assert!((30..1000).contains(&delay), "timed delay {delay} ms");
