@@ -165,8 +165,13 @@ impl Column {
         match self {
             Column::Strategy => 20,
             Column::Size => 6,
-            Column::Elapsed | Column::Ideal | Column::StartP50 | Column::StartP99 => 9,
-            Column::QWait | Column::Threads | Column::XIdeal => 9,
+            Column::Elapsed
+            | Column::Ideal
+            | Column::XIdeal
+            | Column::StartP50
+            | Column::StartP99
+            | Column::QWait
+            | Column::Threads => 9,
             Column::NsPerJob | Column::PeakRss | Column::Allocs => 10,
             Column::Allocated => 12,
             Column::Failed => 7,

@@ -31,12 +31,8 @@ pub(crate) fn colour_of(strategy: &str) -> RGBColor {
 }
 
 /// An axis number: whole numbers with no decimals (`10000`, not
-/// `10000.0`), others with as many as they need, up to three.
-///
-/// ```ignore
-/// assert_eq!(tick(10000.0), "10000");
-/// assert_eq!(tick(0.25), "0.25");
-/// ```
+/// `10000.0`), others with as many as they need, up to three (the unit
+/// tests below show both).
 pub(crate) fn tick(value: f64) -> String {
     if (value - value.round()).abs() < 1e-9 {
         format!("{}", value.round() as i64)

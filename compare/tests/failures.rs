@@ -3,20 +3,16 @@
 //! child running, an unwritable folder, calls failing fast, too few file
 //! descriptors.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::compare_in as compare;
 use compare::StrategyResult;
-use harness::testing::{read_json, run, temp_dir};
+use harness::testing::{read_json, temp_dir};
 use slow_api::{Fault, Server, ServerConfig};
-use std::ffi::OsStr;
-
-fn compare(args: &[&str], out_dir: &Path) -> Output {
-    let mut all: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
-    all.extend([OsStr::new("--out-dir"), out_dir.as_os_str()]);
-    run(env!("CARGO_BIN_EXE_compare"), all)
-}
 
 fn results(dir: &Path, workload: &str) -> Vec<StrategyResult> {
     read_json(&dir.join(format!("results-{workload}.json")))

@@ -8,13 +8,21 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use compare::{StrategyResult, Timeline};
-use harness::testing::{run_ok, temp_dir};
-use std::ffi::OsStr;
+mod common;
 
+use common::compare_in;
+use harness::testing::{temp_dir, text};
+
+/// Runs compare with `args` into `out_dir`, and checks it exited 0.
 fn compare(args: &[&str], out_dir: &Path) -> Output {
-    let mut all: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
-    all.extend([OsStr::new("--out-dir"), out_dir.as_os_str()]);
-    run_ok(env!("CARGO_BIN_EXE_compare"), all)
+    let out = compare_in(args, out_dir);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    out
 }
 
 fn json<T: serde::de::DeserializeOwned>(path: PathBuf) -> T {
@@ -207,11 +215,9 @@ fn a_sweep_draws_one_point_per_size_and_finds_a_knee() {
 /// Runs compare with `args`, checks it refused them (exit 2), and returns
 /// what it said.
 fn refused(args: &[&str], out_dir: &Path) -> String {
-    let mut all: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
-    all.extend([OsStr::new("--out-dir"), out_dir.as_os_str()]);
-    let out = harness::testing::run(env!("CARGO_BIN_EXE_compare"), all);
+    let out = compare_in(args, out_dir);
     assert_eq!(out.status.code(), Some(2), "{args:?}");
-    harness::testing::text(&out.stderr)
+    text(&out.stderr)
 }
 
 #[test]
