@@ -62,5 +62,9 @@ fn main() {
     // joined, every figure in the stats is final.
     pool.release_timeout(std::time::Duration::from_secs(10))
         .expect("an idle pool's workers exit at once");
-    println!("stats:    {}", pool.stats());
+    let stats = pool.stats();
+    // The one task of the rebooted pool, counted: this holds on every run
+    // (the README's command check runs this example).
+    assert_eq!((stats.in_flight, stats.completed), (0, 1), "{stats}");
+    println!("stats:    {stats}");
 }
